@@ -1,0 +1,29 @@
+# Two commands for a fresh machine: `make start` (set up + run on defaults) and `make test` (set up + run the tests).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: start test testomgeving index clean
+
+start: $(VENV)/.basis
+	$(BIN)/python app.py
+
+test: $(VENV)/.test
+	$(BIN)/python -m pytest -q
+
+index: $(VENV)/.basis
+	$(BIN)/assistent indexeer
+
+$(VENV)/.basis: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# Tests also need the extras (llama.cpp, sentence-transformers with CPU torch), the small GGUF and Chromium.
+$(VENV)/.test: $(VENV)/.basis scripts/testomgeving.sh
+	bash scripts/testomgeving.sh $(BIN)
+	touch $@
+
+clean:
+	rm -rf $(VENV) index/chroma index/.indexeer.lock .modellen

@@ -1,0 +1,5 @@
+"""`python -m assistent`."""
+
+from assistent.cli import main
+
+raise SystemExit(main())

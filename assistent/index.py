@@ -1,0 +1,349 @@
+"""De index: fragmenten met embeddings in Chroma (via LlamaIndex), plus een register van de bronnen."""
+
+import fcntl
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import MetadataFilters, VectorStoreQuery
+from llama_index.vector_stores.chroma import ChromaVectorStore
+from tqdm import tqdm
+
+from assistent import bronnen as bronnen_mod
+from assistent.fouten import BronFout, IndexBezet, IndexFout
+
+log = logging.getLogger(__name__)
+
+SCHEMA = 2  # raise when the stored layout changes; older indexes are refused with the rebuild command
+HERBOUW = "assistent indexeer --opnieuw"
+EMBED_BATCH = 16
+
+
+@dataclass
+class Samenvatting:
+    """Wat een indexering deed."""
+
+    bestanden: int = 0
+    paginas: int = 0
+    fragmenten: int = 0
+    nieuw: list[str] = field(default_factory=list)
+    vervangen: list[str] = field(default_factory=list)
+    verwijderd: list[str] = field(default_factory=list)
+    overgeslagen: list[str] = field(default_factory=list)
+    mislukt: dict[str, str] = field(default_factory=dict)
+    waarschuwingen: list[str] = field(default_factory=list)
+    seconden: float = 0.0
+
+    @property
+    def gewijzigd(self) -> bool:
+        return bool(self.nieuw or self.vervangen or self.verwijderd)
+
+    def als_dict(self) -> dict:
+        return {
+            "bestanden": self.bestanden, "paginas": self.paginas, "fragmenten": self.fragmenten,
+            "nieuw": self.nieuw, "vervangen": self.vervangen, "verwijderd": self.verwijderd,
+            "overgeslagen": self.overgeslagen, "mislukt": self.mislukt, "waarschuwingen": self.waarschuwingen,
+            "seconden": round(self.seconden, 2),
+        }
+
+
+def embedder_naam(embedder: BaseEmbedding) -> str:
+    """Stabiele naam van een embedder, zoals die in de index wordt vastgelegd."""
+    return f"{embedder.class_name()}:{embedder.model_name}"
+
+
+def zoektekst(node: TextNode) -> str:
+    """De tekst die geëmbed en voor BM25 getokeniseerd wordt: sectie plus inhoud."""
+    m = node.metadata
+    return f"{m.get('sectie', '')}\n{m.get('zoektekst') or node.text}"
+
+
+def _verwijder_fragmenten(store: ChromaVectorStore, bestand: str) -> None:
+    """Alle fragmenten van één bestand verwijderen."""
+    # ChromaVectorStore.delete_nodes(filters=...) sends ids=[], which Chroma 1.x rejects; use the collection.
+    store.client.delete(where={"bestand": bestand})
+
+
+class Index:
+    """Chroma-collectie met fragmenten en een bronnenregister; lokaal of op een Chroma-server."""
+
+    def __init__(self, map_: Path, embedder: BaseEmbedding, chroma_url: str | None = None,
+                 collectie: str = "wijkassistent"):
+        self.map = Path(map_)
+        self.embedder = embedder
+        self.chroma_url = chroma_url
+        self.naam = collectie
+        self._client = None
+        self._dim: int | None = None
+
+    # ----- opening -----
+
+    @property
+    def client(self):
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings
+
+            instellingen = Settings(anonymized_telemetry=False, allow_reset=True)
+            if self.chroma_url:
+                u = urlparse(self.chroma_url)
+                self._client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
+                                                   ssl=u.scheme == "https", settings=instellingen)
+            else:
+                self.map.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.map / "chroma"), settings=instellingen)
+        return self._client
+
+    def _collectie(self, maak: bool = False):
+        """De fragmentencollectie, of None als die er (nog) niet is."""
+        try:
+            if maak:
+                return self.client.get_or_create_collection(
+                    self.naam, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                    metadata=self._identiteit(),
+                )
+            return self.client.get_collection(self.naam, embedding_function=None)
+        except IndexFout:
+            raise
+        except Exception as e:
+            if "does not exist" in str(e) or "NotFound" in type(e).__name__:
+                return None
+            raise IndexFout(f"De index in {self._waar()} is niet te openen ({type(e).__name__}: {e}).",
+                            f"Bouw hem opnieuw: `{HERBOUW}`.") from e
+
+    def _register(self):
+        return self.client.get_or_create_collection(f"{self.naam}_bronnen", embedding_function=None)
+
+    def _waar(self) -> str:
+        return self.chroma_url or str(self.map)
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = len(self.embedder.get_query_embedding("dimensie"))
+        return self._dim
+
+    def _identiteit(self) -> dict:
+        return {"embedder": embedder_naam(self.embedder), "dim": self.dim, "schema": SCHEMA}
+
+    def controleer(self, collectie=None) -> None:
+        """IndexFout als de index met een andere embedder of een ouder schema is gebouwd."""
+        collectie = collectie or self._collectie()
+        if collectie is None:
+            return
+        meta = collectie.metadata or {}
+        if meta.get("schema") != SCHEMA:
+            raise IndexFout(
+                f"De index in {self._waar()} heeft een ouder formaat (schema {meta.get('schema')}, nodig {SCHEMA}).",
+                f"Bouw hem opnieuw: `{HERBOUW}`.")
+        verwacht = embedder_naam(self.embedder)
+        if meta.get("embedder") != verwacht or int(meta.get("dim", -1)) != self.dim:
+            raise IndexFout(
+                f"De index is gebouwd met embedder '{meta.get('embedder')}' ({meta.get('dim')} dimensies), "
+                f"maar ingesteld is '{verwacht}' ({self.dim} dimensies). Vectoren van verschillende embedders "
+                "zijn niet te vergelijken.",
+                f"Bouw de index opnieuw met de nieuwe embedder: `{HERBOUW}`, of zet ASSISTENT_EMBEDDER terug.")
+
+    def bestaat(self) -> bool:
+        """Of er een gevulde index is."""
+        c = self._collectie()
+        return c is not None and c.count() > 0
+
+    def vector_store(self) -> ChromaVectorStore:
+        """LlamaIndex-vectorstore op de (gecontroleerde) collectie."""
+        collectie = self._collectie()
+        if collectie is None:
+            raise IndexFout(f"Er is nog geen index in {self._waar()}.", "Bouw hem met `assistent indexeer`.")
+        self.controleer(collectie)
+        return ChromaVectorStore(chroma_collection=collectie)
+
+    def generatie(self) -> int:
+        """Teller die bij elke wijziging van de index omhoog gaat."""
+        c = self._collectie()
+        return int((c.metadata or {}).get("generatie", 0)) if c is not None else -1
+
+    # ----- reading -----
+
+    def alle_nodes(self) -> list[TextNode]:
+        """Alle fragmenten (zonder embeddings), in documentvolgorde."""
+        store = self.vector_store()
+        nodes = [n for n in store.get_nodes(node_ids=None) if isinstance(n, TextNode)]
+        nodes.sort(key=lambda n: (n.metadata.get("document", ""), n.metadata.get("volgnr", 0)))
+        return nodes
+
+    def zoek_dicht(self, vector: list[float], k: int, filters: MetadataFilters | None = None) -> list[tuple[str, float]]:
+        """(node-id, cosinus) van de k dichtstbijzijnde fragmenten."""
+        store = self.vector_store()
+        resultaat = store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters))
+        # Chroma's cosine space returns a distance; LlamaIndex turns it into 1 - distance.
+        return list(zip(resultaat.ids or [], resultaat.similarities or []))
+
+    def bronnen(self) -> list[dict]:
+        """Het bronnenregister: per document titel, bestand, hash, pagina's en fragmenten."""
+        r = self._register().get(include=["metadatas"])
+        return sorted((m for m in r["metadatas"] or []), key=lambda m: m.get("document", ""))
+
+    def paginas(self, document: str) -> list[str]:
+        """Opgeschoonde paginateksten van een document."""
+        r = self._register().get(ids=[document], include=["documents"])
+        if not r["ids"]:
+            raise IndexFout(f"Onbekend document '{document}'.", "Zie `assistent bronnen` voor de documenten.")
+        return json.loads(r["documents"][0])
+
+    # ----- writing -----
+
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        self.map.mkdir(parents=True, exist_ok=True)
+        pad = self.map / ".indexeer.lock"
+        f = pad.open("a+")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            pid = f.read().strip()
+            f.close()
+            raise IndexBezet(f"Er loopt al een indexering op {self._waar()} (proces {pid or '?'}).",
+                             "Wacht tot die klaar is en probeer het dan opnieuw.") from None
+        try:
+            f.seek(0)
+            f.truncate()
+            f.write(str(os.getpid()))
+            f.flush()
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+            f.close()
+
+    def _verhoog_generatie(self, collectie) -> None:
+        meta = dict(collectie.metadata or {})
+        meta["generatie"] = int(meta.get("generatie", 0)) + 1
+        # hnsw settings live in the configuration, not in the metadata we modify.
+        collectie.modify(metadata={k: v for k, v in meta.items() if not k.startswith("hnsw:")})
+
+    def wis(self) -> None:
+        """De hele index (fragmenten en register) verwijderen."""
+        for naam in (self.naam, f"{self.naam}_bronnen"):
+            try:
+                self.client.delete_collection(naam)
+            except Exception:  # absent is fine
+                pass
+
+    def bouw(self, bronmap: Path, opnieuw: bool = False, voortgang: bool = True,
+             melding: Callable[[str], None] = log.warning) -> Samenvatting:
+        """Incrementeel indexeren op inhoudshash: nieuw toevoegen, gewijzigd vervangen, verdwenen verwijderen."""
+        start = time.perf_counter()
+        s = Samenvatting()
+        with self._slot():
+            if opnieuw:
+                self.wis()
+            collectie = self._collectie(maak=True)
+            self.controleer(collectie)
+            store = ChromaVectorStore(chroma_collection=collectie)
+            register = self._register()
+            bekend = {m["bestand"]: m for m in (register.get(include=["metadatas"])["metadatas"] or [])}
+            catalogus = bronnen_mod.lees_catalogus(bronmap)
+            bestanden = bronnen_mod.vind_bestanden(bronmap)
+            if not bestanden:
+                melding(f"Geen bronbestanden (.pdf, .txt, .md) gevonden in {bronmap}.")
+            gezien_hash: dict[str, str] = {}
+            gezien_id: dict[str, str] = {}
+            aanwezig: set[str] = set()
+            balk = tqdm(bestanden, desc="Indexeren", unit="bestand", disable=not voortgang)
+            for pad in balk:
+                balk.set_postfix_str(pad.name[:40])
+                bron = bronnen_mod.bron_voor(pad, catalogus)
+                try:
+                    bron.hash = bronnen_mod.bestandshash(pad)
+                except OSError as e:
+                    s.mislukt[pad.name] = f"niet te lezen ({e})"
+                    melding(f"Overgeslagen: {pad.name}: niet te lezen ({e})")
+                    continue
+                if bron.hash in gezien_hash:
+                    reden = f"zelfde inhoud als {gezien_hash[bron.hash]}"
+                    s.mislukt[pad.name] = reden
+                    melding(f"Overgeslagen: {pad.name}: {reden}. Verwijder een van beide.")
+                    continue
+                if bron.id in gezien_id:
+                    bron.id = f"{bron.id}-{bron.hash[:6]}"
+                gezien_hash[bron.hash] = pad.name
+                gezien_id[bron.id] = pad.name
+                aanwezig.add(pad.name)
+                oud = bekend.get(pad.name)
+                if oud and oud.get("hash") == bron.hash and oud.get("volledig"):
+                    s.overgeslagen.append(pad.name)
+                    s.bestanden += 1
+                    s.paginas += int(oud.get("paginas", 0))
+                    s.fragmenten += int(oud.get("fragmenten", 0))
+                    continue
+                if not bron.in_catalogus:
+                    w = f"{pad.name} staat niet in {bronnen_mod.CATALOGUS}; titel afgeleid: '{bron.titel}'."
+                    s.waarschuwingen.append(w)
+                    melding(w)
+                try:
+                    gelezen = bronnen_mod.lees_bron(bron)
+                except BronFout as e:
+                    s.mislukt[pad.name] = e.melding
+                    melding(f"Overgeslagen: {e.melding}. {e.oplossing}")
+                    if oud:  # the old version is no longer what is in bronnen/; drop it too
+                        self._verwijder_bestand(store, register, oud)
+                        s.verwijderd.append(pad.name)
+                    continue
+                self._schrijf(store, register, gelezen, oud, voortgang)
+                (s.vervangen if oud else s.nieuw).append(pad.name)
+                s.bestanden += 1
+                s.paginas += len(gelezen.paginas)
+                s.fragmenten += len(gelezen.fragmenten)
+            for naam, oud in bekend.items():
+                if naam not in aanwezig and naam not in s.mislukt:
+                    self._verwijder_bestand(store, register, oud)
+                    s.verwijderd.append(naam)
+            if s.gewijzigd:
+                self._verhoog_generatie(collectie)
+        s.seconden = time.perf_counter() - start
+        return s
+
+    def _verwijder_bestand(self, store: ChromaVectorStore, register, oud: dict) -> None:
+        _verwijder_fragmenten(store, oud["bestand"])
+        register.delete(ids=[oud["document"]])
+
+    def _schrijf(self, store: ChromaVectorStore, register, gelezen: bronnen_mod.GelezenBron, oud: dict | None,
+                 voortgang: bool) -> None:
+        bron = gelezen.bron
+        # Crash safety: the register entry is written last and marked complete, so a killed run is redone
+        # from scratch for this file on the next run (old chunks of the file are always deleted first).
+        register.upsert(ids=[bron.id], embeddings=[[1.0]], documents=[json.dumps(gelezen.paginas, ensure_ascii=False)],
+                        metadatas=[self._registerregel(gelezen, volledig=False)])
+        _verwijder_fragmenten(store, bron.naam)
+        if oud and oud.get("document") != bron.id:
+            register.delete(ids=[oud["document"]])
+        nodes = gelezen.fragmenten
+        balk = tqdm(total=len(nodes), desc=f"  {bron.naam[:30]}", unit="fragment", leave=False, disable=not voortgang)
+        for i in range(0, len(nodes), EMBED_BATCH):
+            deel = nodes[i : i + EMBED_BATCH]
+            vectoren = self.embedder.get_text_embedding_batch([zoektekst(n) for n in deel])
+            for n, v in zip(deel, vectoren):
+                n.embedding = v
+            store.add(deel)
+            balk.update(len(deel))
+        balk.close()
+        register.upsert(ids=[bron.id], embeddings=[[1.0]], documents=[json.dumps(gelezen.paginas, ensure_ascii=False)],
+                        metadatas=[self._registerregel(gelezen, volledig=True)])
+
+    @staticmethod
+    def _registerregel(gelezen: bronnen_mod.GelezenBron, volledig: bool) -> dict:
+        b = gelezen.bron
+        return {
+            "document": b.id, "bestand": b.naam, "hash": b.hash, "titel": b.titel,
+            "korte_titel": b.korte_titel or b.titel, "uitgever": b.uitgever, "jaar": b.jaar or 0, "soort": b.soort,
+            "paginas": len(gelezen.paginas), "fragmenten": len(gelezen.fragmenten), "volledig": volledig,
+            "in_catalogus": b.in_catalogus,
+        }

