@@ -1,0 +1,1 @@
+"""Evaluatie van Wijkassistent: evalset, metrieken, runner, validatie van de steuncontrole."""
