@@ -122,6 +122,8 @@ class Extractief:
 
     def concept(self, vraag: str, resultaat: Zoekresultaat, taalcode: str = "nl") -> Concept | None:
         """Concept-antwoord, of None als er geen bruikbare zin is."""
+        if taalcode == "en":
+            vraag = f"{vraag} {taal.naar_nederlands(vraag)}"
         for poging in (self._aanbevelingen, self._tabel, self._zinnen):
             c = poging(vraag, resultaat)
             if c is not None:
@@ -228,12 +230,11 @@ class Extractief:
         if not vraag_stammen or not r.treffers:
             return None
         kandidaten: list[tuple[float, int, int, str]] = []
+        definitie = bool(_DEFINITIEVRAAG.search(vraag))
         for rang, t in enumerate(r.treffers[:4]):
             if t.metadata.get("soort") in {"tabelrij"}:
                 continue
-            tekst = t.node.text
-            for positie, (b, e) in enumerate(taal.zinnen(tekst)):
-                zin = tekst[b:e].strip()
+            for positie, zin in enumerate(_zinnen_met_labels(t.node.text)):
                 if len(zin.split()) < 4 or re.match(r"^\d+\.\s+\w+,", zin):  # skip footnotes
                     continue
                 z_stammen = set(taal.stammen(zin))
@@ -241,22 +242,28 @@ class Extractief:
                 if overlap <= 0:
                     continue
                 score = overlap / (1 + 0.02 * len(zin.split())) + 1.5 / (1 + rang)
+                if definitie and _begint_met_term(zin, vraag_stammen):
+                    score *= 1.6  # 'Wat zijn koppelkansen?' wants '1. Koppelkansen. Dit is …'
+                if _VERWIJST_TERUG.match(zin):
+                    score *= 0.7  # 'Die vrees is …' leans on a sentence the reader does not see
                 kandidaten.append((score, rang, positie, zin))
         if not kandidaten:
             return None
         kandidaten.sort(key=lambda k: -k[0])
-        gekozen = kandidaten[:3]
+        # Only sentences close to the best one: a high-ranked passage must not smuggle in a weak sentence.
+        gekozen = [k for k in kandidaten[:3] if k[0] >= 0.6 * kandidaten[0][0]]
         # A sentence that introduces a list (ends with ':') brings its items along.
         extra: list[tuple[float, int, int, str]] = []
         for score, rang, positie, zin in gekozen:
             if zin.endswith(":"):
-                tekst = r.treffers[rang].node.text
-                alle = [tekst[b:e].strip() for b, e in taal.zinnen(tekst)]
+                alle = _zinnen_met_labels(r.treffers[rang].node.text)
                 for j, z in enumerate(alle[positie + 1 : positie + 8], start=positie + 1):
                     if re.match(r"^(?:[-–•]|\d+\.)\s", z):
                         extra.append((score, rang, j, z))
+        # Reading order of the document, so list items 1, 2, 3 come out in order.
         gekozen = sorted({(rang, pos): (s, rang, pos, z) for s, rang, pos, z in gekozen + extra}.values(),
-                         key=lambda k: (k[1], k[2]))
+                         key=lambda k: (r.treffers[k[1]].metadata.get("document", ""),
+                                        r.treffers[k[1]].metadata.get("volgnr", 0), k[2]))
         passages: list[TextNode] = []
         scores: list[float] = []
         regels: list[str] = []
@@ -272,6 +279,34 @@ class Extractief:
             lijst = bool(re.match(r"^(?:[-–•]|\d+\.)\s", regel))
             tekst += ("\n" if (lijst or tekst.endswith(":")) and tekst else (" " if tekst else "")) + regel
         return Concept(tekst, passages, scores)
+
+
+def _zinnen_met_labels(tekst: str) -> list[str]:
+    """Zinnen van een passage; een los label ('1. Koppelkansen.') gaat samen met de zin erna."""
+    uit: list[str] = []
+    label = ""
+    for b, e in taal.zinnen(tekst):
+        zin = tekst[b:e].strip()
+        if re.fullmatch(r"(?:\d+\.\s+)?[A-ZÀ-Ý][\w-]*(?:\s[\w-]+)?\.", zin):
+            label = f"{label} {zin}".strip()
+            continue
+        uit.append(f"{label} {zin}".strip() if label else zin)
+        label = ""
+    if label:
+        uit.append(label)
+    return uit
+
+
+_DEFINITIEVRAAG = re.compile(r"^\s*(wat\s+(is|zijn|betekent|betekenen|houdt|houden|bedoel\w*)|what\s+(is|are|does)|"
+                             r"leg\s+uit|verschil)|\bverschil\b|\bbegrip\b", re.I)
+
+
+def _begint_met_term(zin: str, vraag_stammen: set[str]) -> bool:
+    kop = re.sub(r"^\d+\.\s+", "", zin).split()[:3]
+    return any(taal.stam(w.lower().strip(".,:'")) in vraag_stammen for w in kop)
+
+
+_VERWIJST_TERUG = re.compile(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b")
 
 
 def _getal(n: int) -> str:

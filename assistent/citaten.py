@@ -70,7 +70,13 @@ def beste_zinnen(zin: str, passage: str, n: int = 1) -> list[str]:
     kandidaten = [passage[b:e] for b, e in taal.zinnen(passage)]
     if not kandidaten:
         return []
-    gescoord = sorted(kandidaten, key=lambda z: -len(doel & set(taal.stammen(z))))
+    harde = taal.getallen(zin) | taal.eigennamen(zin)
+
+    def score(z: str) -> tuple[int, int]:
+        # Numbers and names decide ties: a table row beats its header line.
+        return len(doel & set(taal.stammen(z))) + 2 * len(harde & (taal.getallen(z) | set(taal.woorden(z)))), -len(z)
+
+    gescoord = sorted(kandidaten, key=lambda z: score(z), reverse=True)
     return gescoord[:n]
 
 

@@ -20,6 +20,8 @@ STOPWOORDEN = frozenset(
     iedere ieder zeer zoals zulke zeker onze jullie hebt had hadden word geworden zijnde dergelijke
     a an and are as at be by do does for from has have how i in is it its me of on or that the this to was what
     when where which who why will with you your about can could should would many much there their they them please tell
+    usually often best good way ways need needs make get do did say says said more most other some any into than then
+    also such these those been being were has had our we us one ones know according
     """.split()
 )
 
@@ -151,3 +153,41 @@ def taal_van(tekst: str) -> str:
     en = sum(x in _ENGELS for x in w)
     nl = sum(x in _NEDERLANDS for x in w)
     return "en" if en > nl else "nl"
+
+
+# English questions: domain terms mapped to the Dutch words of the sources, for BM25 and sentence choice.
+_WOORDENLIJST = {
+    "recommendation": "aanbeveling", "recommendations": "aanbevelingen", "advice": "aanbevelingen",
+    "neighbourhood": "wijk", "neighborhood": "wijk", "neighbourhoods": "wijken", "neighborhoods": "wijken",
+    "district": "wijk", "districts": "wijken", "residents": "bewoners", "resident": "bewoners",
+    "inhabitants": "inwoners", "population": "inwoners", "municipality": "gemeente", "municipalities": "gemeenten",
+    "city": "gemeente", "participation": "participatie", "participate": "participatie", "lessons": "lessen",
+    "programme": "experimentenprogramma", "program": "experimentenprogramma", "experiment": "experimenteren",
+    "experimenting": "experimenteren", "trust": "vertrouwen", "ownership": "eigenaarschap",
+    "turnover": "verloop", "staff": "personele", "handover": "overdracht", "continuity": "continuïteit",
+    "liveability": "leefbaarheid", "livability": "leefbaarheid", "sustainability": "duurzaamheid",
+    "vulnerable": "kwetsbare", "learning": "lerende", "monitoring": "monitoring", "coalition": "coalitie",
+    "council": "gemeenteraad", "scale": "schaalniveaus", "levels": "niveaus", "linking": "koppelkansen",
+    "opportunities": "koppelkansen", "integrated": "integrale", "integral": "integrale", "approach": "aanpak",
+    "transition": "transitie", "energy": "energietransitie", "heat": "warmtetransitie", "gas": "aardgasvrij",
+    "hard-to-reach": "moeilijk bereikbare", "reach": "bereiken", "conclusions": "conclusies",
+    "participating": "deelnemende", "participated": "deelnemende", "part": "deelnemende", "took": "deelnemende",
+    "perspective": "perspectief", "common": "gemeenschappelijk", "shared": "gemeenschappelijk",
+    "experimental": "experimenteren", "pioneers": "pioniers", "coordination": "afstemming",
+    "alignment": "afstemming", "costs": "kost", "cost": "kost", "price": "prijs", "subsidy": "subsidie",
+    "many": "hoeveel", "team": "kernteam", "conditions": "randvoorwaarden", "cooperation": "samenwerking",
+    "collaboration": "samenwerking", "dare": "durf", "invest": "investeer", "switch": "schakel",
+}
+
+
+def naar_nederlands(tekst: str) -> str:
+    """Voor een Engelse vraag: de Nederlandse termen van de bronnen, plus namen en getallen."""
+    uit: list[str] = []
+    for w in _WOORD.findall(normaliseer(tekst)):
+        lw = w.lower()
+        if lw in _WOORDENLIJST:
+            uit.append(_WOORDENLIJST[lw])
+        elif lw not in STOPWOORDEN and lw not in VRAAGWOORDEN and lw not in ONTKENNINGEN:
+            # Untranslated words stay: names still match, and unknown terms ('pump') count as not covered.
+            uit.append(w)
+    return " ".join(uit)

@@ -150,7 +150,9 @@ class Zoeker:
         vector = self.index.embedder.get_query_embedding(vraag)
         dicht = [(i, s) for i, s in self.index.zoek_dicht(vector, KANDIDATEN, self._filters(bron, aanbeveling))
                  if i in per_id]  # ids from a newer index than our snapshot are skipped
-        tokens = taal.tokens_voor_bm25(vraag)
+        # English questions search the Dutch sources with Dutch terms; e5 handles the English itself.
+        lexicale_vraag = taal.naar_nederlands(vraag) if taal.taal_van(vraag) == "en" else vraag
+        tokens = taal.tokens_voor_bm25(lexicale_vraag)
         lexicaal: list[tuple[int, float]] = []
         if tokens and bm25 is not None:
             n = min(len(nodes), KANDIDATEN * 3)
@@ -169,7 +171,7 @@ class Zoeker:
             t.bm25, t.rang_bm25 = s, rang
             t.score += 1.0 / (RRF_K + rang + 1)
         treffers = sorted(samen.values(), key=lambda t: -t.score)[:k]
-        return self._met_relevantie(vraag, treffers, vector)
+        return self._met_relevantie(lexicale_vraag, treffers, vector)
 
     # ----- relevance -----
 
