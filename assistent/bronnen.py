@@ -175,7 +175,9 @@ def _lees_pdf(pad: Path) -> list[str]:
     except (PdfReadError, Exception) as e:  # pypdf raises many types on broken files
         raise BronFout(f"{pad.name}: PDF is beschadigd of onleesbaar ({type(e).__name__}: {e})",
                        "Download of exporteer de PDF opnieuw.") from None
-    if paginas and not any(p.strip() for p in paginas):
+    if not paginas:
+        raise BronFout(f"{pad.name}: PDF heeft geen pagina's", "Download of exporteer de PDF opnieuw.")
+    if not any(p.strip() for p in paginas):
         raise BronFout(f"{pad.name}: PDF bevat geen tekstlaag (alleen afbeeldingen?)",
                        "Maak de PDF doorzoekbaar met OCR (bijv. `ocrmypdf`) en zet hem opnieuw in bronnen/.")
     return paginas
@@ -234,6 +236,16 @@ def _regels(paginas: list[str], korte_titel: str) -> list[_Regel]:
     return uit
 
 
+_BIJVOEGLIJK_LINKS = re.compile(r"(aal|eel|ief|isch|iek|lijk|air)$")
+_BIJVOEGLIJK_RECHTS = re.compile(r"(lijke?|ische?|ele|eel|ieve?|ale|aal|aire?)$")
+
+
+def _bijvoeglijk_paar(links: str, rechts: str) -> bool:
+    """'sociaal-' + 'maatschappelijke': twee bijvoeglijke naamwoorden houden hun koppelteken."""
+    return (len(links) >= 4 and len(rechts) >= 5 and bool(_BIJVOEGLIJK_LINKS.search(links.lower()))
+            and bool(_BIJVOEGLIJK_RECHTS.search(rechts.lower())))
+
+
 def _ontafbreken(regels: list[_Regel]) -> list[_Regel]:
     """Afbrekingen aan het regeleinde ongedaan maken; echte koppeltekens blijven."""
     woordenschat: set[str] = set()
@@ -243,7 +255,7 @@ def _ontafbreken(regels: list[_Regel]) -> list[_Regel]:
     while i < len(regels) - 1:
         r, volgende = regels[i], regels[i + 1]
         m = re.search(r"(\w+)-\s?$", r.tekst)
-        n = re.match(r"([a-zà-ÿ]\w*[^\s]*)\s*(.*)$", volgende.tekst)
+        n = re.match(r"([a-zA-Zà-ÿÀ-Þ]\w*[^\s]*)\s*(.*)$", volgende.tekst)
         if m and n and not re.match(r"\s*[–•*-]\s", volgende.tekst):
             links, rechts = m.group(1), n.group(1)
             woord = re.match(r"\w+", rechts).group(0)
@@ -252,7 +264,9 @@ def _ontafbreken(regels: list[_Regel]) -> list[_Regel]:
                 continue  # 'energie- en duurzaamheidsspecialisten': a real hyphen
             samen = (links + woord).lower()
             met_streep = f"{links}-{woord}".lower()
-            verbinding = "-" if (met_streep in woordenschat and samen not in woordenschat) else ""
+            echt = (met_streep in woordenschat and samen not in woordenschat) or woord[:1].isupper() \
+                or _bijvoeglijk_paar(links, woord)
+            verbinding = "-" if echt else ""
             r.tekst = r.tekst[: m.start()] + links + verbinding + rechts
             r.afgebroken = True
             rest = n.group(2).strip()

@@ -4,6 +4,8 @@ import fcntl
 import json
 import logging
 import os
+import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,6 +74,16 @@ def _verwijder_fragmenten(store: ChromaVectorStore, bestand: str) -> None:
     store.client.delete(where={"bestand": bestand})
 
 
+def _is_verbindingsfout(e: BaseException) -> bool:
+    tekst = f"{type(e).__name__}: {e}".lower()
+    return any(w in tekst for w in ("connect", "connection", "timed out", "timeout", "refused"))
+
+
+def _is_paniek(e: BaseException) -> bool:
+    # Rust panics inside chromadb surface as pyo3's PanicException, a BaseException.
+    return type(e).__name__ == "PanicException"
+
+
 class Index:
     """Chroma-collectie met fragmenten en een bronnenregister; lokaal of op een Chroma-server."""
 
@@ -93,34 +105,78 @@ class Index:
             from chromadb.config import Settings
 
             instellingen = Settings(anonymized_telemetry=False, allow_reset=True)
-            if self.chroma_url:
-                u = urlparse(self.chroma_url)
-                self._client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
-                                                   ssl=u.scheme == "https", settings=instellingen)
-            else:
-                self.map.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(self.map / "chroma"), settings=instellingen)
+            with self._vertaal("openen"):
+                if self.chroma_url:
+                    u = urlparse(self.chroma_url)
+                    self._client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
+                                                       ssl=u.scheme == "https", settings=instellingen)
+                else:
+                    self.map.mkdir(parents=True, exist_ok=True)
+                    try:
+                        self._client = chromadb.PersistentClient(path=str(self._chroma_map), settings=instellingen)
+                    except BaseException:
+                        # Chroma caches a system per path even when starting it failed; later opens would
+                        # then get that broken system instead of a fresh attempt.
+                        self._vergeet_systeem()
+                        raise
         return self._client
+
+    @property
+    def _chroma_map(self) -> Path:
+        return self.map / "chroma"
+
+    def _vergeet_systeem(self) -> None:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        sleutel = str(self._chroma_map)
+        systeem = SharedSystemClient._identifier_to_system.pop(sleutel, None)
+        SharedSystemClient._identifier_to_refcount.pop(sleutel, None)
+        if systeem is not None:
+            try:
+                systeem.stop()
+            except Exception:  # a broken system may not stop cleanly; it is discarded either way
+                pass
+        self._client = None
+
+    @contextmanager
+    def _vertaal(self, actie: str) -> Iterator[None]:
+        """Chroma-fouten omzetten in een IndexFout met de oplossing, in plaats van een stacktrace."""
+        try:
+            yield
+        except (IndexFout, IndexBezet, BronFout):
+            raise
+        except BaseException as e:
+            if not isinstance(e, Exception) and not _is_paniek(e):
+                raise  # KeyboardInterrupt, SystemExit
+            if self.chroma_url and _is_verbindingsfout(e):
+                raise IndexFout(
+                    f"De Chroma-server op {self.chroma_url} is niet bereikbaar bij {actie} ({type(e).__name__}: {e}).",
+                    "Start de server (`chroma run --path <map> --port <poort>`) of corrigeer ASSISTENT_CHROMA_URL "
+                    "(leeg laten = ingebouwde index in de indexmap).") from e
+            raise IndexFout(
+                f"De index in {self._waar()} is beschadigd of onleesbaar bij {actie} ({type(e).__name__}: {e}).",
+                f"Bouw hem opnieuw: `{HERBOUW}`.") from e
 
     def _collectie(self, maak: bool = False):
         """De fragmentencollectie, of None als die er (nog) niet is."""
+        client = self.client
         try:
             if maak:
-                return self.client.get_or_create_collection(
+                return client.get_or_create_collection(
                     self.naam, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
                     metadata=self._identiteit(),
                 )
-            return self.client.get_collection(self.naam, embedding_function=None)
-        except IndexFout:
-            raise
+            return client.get_collection(self.naam, embedding_function=None)
         except Exception as e:
             if "does not exist" in str(e) or "NotFound" in type(e).__name__:
                 return None
-            raise IndexFout(f"De index in {self._waar()} is niet te openen ({type(e).__name__}: {e}).",
-                            f"Bouw hem opnieuw: `{HERBOUW}`.") from e
+            with self._vertaal("openen"):
+                raise
 
     def _register(self):
-        return self.client.get_or_create_collection(f"{self.naam}_bronnen", embedding_function=None)
+        client = self.client
+        with self._vertaal("openen van het bronnenregister"):
+            return client.get_or_create_collection(f"{self.naam}_bronnen", embedding_function=None)
 
     def _waar(self) -> str:
         return self.chroma_url or str(self.map)
@@ -155,7 +211,8 @@ class Index:
     def bestaat(self) -> bool:
         """Of er een gevulde index is."""
         c = self._collectie()
-        return c is not None and c.count() > 0
+        with self._vertaal("tellen"):
+            return c is not None and c.count() > 0
 
     def vector_store(self) -> ChromaVectorStore:
         """LlamaIndex-vectorstore op de (gecontroleerde) collectie."""
@@ -175,25 +232,31 @@ class Index:
     def alle_nodes(self) -> list[TextNode]:
         """Alle fragmenten (zonder embeddings), in documentvolgorde."""
         store = self.vector_store()
-        nodes = [n for n in store.get_nodes(node_ids=None) if isinstance(n, TextNode)]
+        with self._vertaal("lezen"):
+            nodes = [n for n in store.get_nodes(node_ids=None) if isinstance(n, TextNode)]
         nodes.sort(key=lambda n: (n.metadata.get("document", ""), n.metadata.get("volgnr", 0)))
         return nodes
 
     def zoek_dicht(self, vector: list[float], k: int, filters: MetadataFilters | None = None) -> list[tuple[str, float]]:
         """(node-id, cosinus) van de k dichtstbijzijnde fragmenten."""
         store = self.vector_store()
-        resultaat = store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters))
+        with self._vertaal("zoeken"):
+            resultaat = store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters))
         # Chroma's cosine space returns a distance; LlamaIndex turns it into 1 - distance.
         return list(zip(resultaat.ids or [], resultaat.similarities or []))
 
     def bronnen(self) -> list[dict]:
         """Het bronnenregister: per document titel, bestand, hash, pagina's en fragmenten."""
-        r = self._register().get(include=["metadatas"])
+        register = self._register()
+        with self._vertaal("lezen van het bronnenregister"):
+            r = register.get(include=["metadatas"])
         return sorted((m for m in r["metadatas"] or []), key=lambda m: m.get("document", ""))
 
     def paginas(self, document: str) -> list[str]:
         """Opgeschoonde paginateksten van een document."""
-        r = self._register().get(ids=[document], include=["documents"])
+        register = self._register()
+        with self._vertaal("lezen van het bronnenregister"):
+            r = register.get(ids=[document], include=["documents"])
         if not r["ids"]:
             raise IndexFout(f"Onbekend document '{document}'.", "Zie `assistent bronnen` voor de documenten.")
         return json.loads(r["documents"][0])
@@ -230,12 +293,73 @@ class Index:
         collectie.modify(metadata={k: v for k, v in meta.items() if not k.startswith("hnsw:")})
 
     def wis(self) -> None:
-        """De hele index (fragmenten en register) verwijderen."""
-        for naam in (self.naam, f"{self.naam}_bronnen"):
+        """De hele index (fragmenten en register) verwijderen; een beschadigde lokale index wordt weggegooid."""
+        try:
+            client = self.client
+            for naam in (self.naam, f"{self.naam}_bronnen"):
+                try:
+                    client.delete_collection(naam)
+                except Exception as e:
+                    if not ("does not exist" in str(e) or "NotFound" in type(e).__name__):
+                        raise
+            gezond = self._sqlite_gezond()
+        except IndexFout:
+            if self.chroma_url:
+                raise
+            gezond = False
+        except Exception:
+            if self.chroma_url:
+                with self._vertaal("wissen"):
+                    raise
+            gezond = False
+        if not gezond:
+            # The local chroma/ folder holds generated files only, so a damaged one is simply removed.
+            log.warning("De index in %s is beschadigd; de map wordt leeggemaakt en opnieuw opgebouwd.", self.map)
+            self._vergeet_systeem()
+            if self._chroma_map.is_dir():
+                shutil.rmtree(self._chroma_map)
+            elif self._chroma_map.exists():
+                self._chroma_map.unlink()
+
+    def _sqlite_gezond(self) -> bool:
+        """Of de SQLite-database van een lokale index de integriteitscontrole doorstaat."""
+        db = self._chroma_map / "chroma.sqlite3"
+        if self.chroma_url or not db.exists():
+            return True
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+                return con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except sqlite3.Error:
+            return False
+
+    def _plan(self, bronmap: Path, s: Samenvatting, melding: Callable[[str], None]) -> list[bronnen_mod.Bron]:
+        """Bronnen met hash en unieke id; onleesbare bestanden en duplicaten komen in s.mislukt."""
+        catalogus = bronnen_mod.lees_catalogus(bronmap)
+        bestanden = bronnen_mod.vind_bestanden(bronmap)
+        if not bestanden:
+            melding(f"Geen bronbestanden (.pdf, .txt, .md) gevonden in {bronmap}.")
+        gezien_hash: dict[str, str] = {}
+        gezien_id: dict[str, str] = {}
+        plan: list[bronnen_mod.Bron] = []
+        for pad in bestanden:
+            bron = bronnen_mod.bron_voor(pad, catalogus)
             try:
-                self.client.delete_collection(naam)
-            except Exception:  # absent is fine
-                pass
+                bron.hash = bronnen_mod.bestandshash(pad)
+            except OSError as e:
+                s.mislukt[pad.name] = f"niet te lezen ({e.strerror or e})"
+                melding(f"Overgeslagen: {pad.name}: niet te lezen ({e.strerror or e}). Controleer de bestandsrechten.")
+                continue
+            if bron.hash in gezien_hash:
+                reden = f"zelfde inhoud als {gezien_hash[bron.hash]}"
+                s.mislukt[pad.name] = reden
+                melding(f"Overgeslagen: {pad.name}: {reden}. Verwijder een van beide uit {bronmap}.")
+                continue
+            if bron.id in gezien_id:
+                bron.id = f"{bron.id}-{bron.hash[:6]}"
+            gezien_hash[bron.hash] = pad.name
+            gezien_id[bron.id] = pad.name
+            plan.append(bron)
+        return plan
 
     def bouw(self, bronmap: Path, opnieuw: bool = False, voortgang: bool = True,
              melding: Callable[[str], None] = log.warning) -> Samenvatting:
@@ -247,69 +371,56 @@ class Index:
                 self.wis()
             collectie = self._collectie(maak=True)
             self.controleer(collectie)
-            store = ChromaVectorStore(chroma_collection=collectie)
-            register = self._register()
-            bekend = {m["bestand"]: m for m in (register.get(include=["metadatas"])["metadatas"] or [])}
-            catalogus = bronnen_mod.lees_catalogus(bronmap)
-            bestanden = bronnen_mod.vind_bestanden(bronmap)
-            if not bestanden:
-                melding(f"Geen bronbestanden (.pdf, .txt, .md) gevonden in {bronmap}.")
-            gezien_hash: dict[str, str] = {}
-            gezien_id: dict[str, str] = {}
-            aanwezig: set[str] = set()
-            balk = tqdm(bestanden, desc="Indexeren", unit="bestand", disable=not voortgang)
-            for pad in balk:
-                balk.set_postfix_str(pad.name[:40])
-                bron = bronnen_mod.bron_voor(pad, catalogus)
-                try:
-                    bron.hash = bronnen_mod.bestandshash(pad)
-                except OSError as e:
-                    s.mislukt[pad.name] = f"niet te lezen ({e})"
-                    melding(f"Overgeslagen: {pad.name}: niet te lezen ({e})")
-                    continue
-                if bron.hash in gezien_hash:
-                    reden = f"zelfde inhoud als {gezien_hash[bron.hash]}"
-                    s.mislukt[pad.name] = reden
-                    melding(f"Overgeslagen: {pad.name}: {reden}. Verwijder een van beide.")
-                    continue
-                if bron.id in gezien_id:
-                    bron.id = f"{bron.id}-{bron.hash[:6]}"
-                gezien_hash[bron.hash] = pad.name
-                gezien_id[bron.id] = pad.name
-                aanwezig.add(pad.name)
-                oud = bekend.get(pad.name)
-                if oud and oud.get("hash") == bron.hash and oud.get("volledig"):
-                    s.overgeslagen.append(pad.name)
-                    s.bestanden += 1
-                    s.paginas += int(oud.get("paginas", 0))
-                    s.fragmenten += int(oud.get("fragmenten", 0))
-                    continue
-                if not bron.in_catalogus:
-                    w = f"{pad.name} staat niet in {bronnen_mod.CATALOGUS}; titel afgeleid: '{bron.titel}'."
-                    s.waarschuwingen.append(w)
-                    melding(w)
-                try:
-                    gelezen = bronnen_mod.lees_bron(bron)
-                except BronFout as e:
-                    s.mislukt[pad.name] = e.melding
-                    melding(f"Overgeslagen: {e.melding}. {e.oplossing}")
-                    if oud:  # the old version is no longer what is in bronnen/; drop it too
-                        self._verwijder_bestand(store, register, oud)
-                        s.verwijderd.append(pad.name)
-                    continue
-                self._schrijf(store, register, gelezen, oud, voortgang)
-                (s.vervangen if oud else s.nieuw).append(pad.name)
-                s.bestanden += 1
-                s.paginas += len(gelezen.paginas)
-                s.fragmenten += len(gelezen.fragmenten)
-            for naam, oud in bekend.items():
-                if naam not in aanwezig and naam not in s.mislukt:
-                    self._verwijder_bestand(store, register, oud)
-                    s.verwijderd.append(naam)
-            if s.gewijzigd:
-                self._verhoog_generatie(collectie)
+            with self._vertaal("indexeren"):
+                self._bouw(collectie, bronmap, s, voortgang, melding)
         s.seconden = time.perf_counter() - start
         return s
+
+    def _bouw(self, collectie, bronmap: Path, s: Samenvatting, voortgang: bool,
+              melding: Callable[[str], None]) -> None:
+        store = ChromaVectorStore(chroma_collection=collectie)
+        register = self._register()
+        bekend = {m["bestand"]: m for m in (register.get(include=["metadatas"])["metadatas"] or [])}
+        plan = self._plan(bronmap, s, melding)
+        aanwezig = {b.naam for b in plan}
+        # Deletions first: a renamed file may reuse the document id (and chunk ids) of the vanished one.
+        # Duplicates go too, or their old chunks would stay next to the copy that is kept.
+        for naam, oud in bekend.items():
+            weg = naam not in aanwezig and (naam not in s.mislukt or s.mislukt[naam].startswith("zelfde inhoud"))
+            if weg:
+                self._verwijder_bestand(store, register, oud)
+                s.verwijderd.append(naam)
+        balk = tqdm(plan, desc="Indexeren", unit="bestand", disable=not voortgang)
+        for bron in balk:
+            balk.set_postfix_str(bron.naam[:40])
+            oud = bekend.get(bron.naam)
+            if oud and oud.get("hash") == bron.hash and oud.get("volledig") and oud.get("document") == bron.id:
+                s.overgeslagen.append(bron.naam)
+                s.bestanden += 1
+                s.paginas += int(oud.get("paginas", 0))
+                s.fragmenten += int(oud.get("fragmenten", 0))
+                continue
+            if not bron.in_catalogus:
+                w = f"{bron.naam} staat niet in {bronnen_mod.CATALOGUS}; titel afgeleid: '{bron.titel}'. " \
+                    f"Voeg een regel toe aan {bronmap / bronnen_mod.CATALOGUS} voor een nette titel."
+                s.waarschuwingen.append(w)
+                melding(w)
+            try:
+                gelezen = bronnen_mod.lees_bron(bron)
+            except BronFout as e:
+                s.mislukt[bron.naam] = e.melding
+                melding(f"Overgeslagen: {e.melding}. {e.oplossing}")
+                if oud:  # the old version is no longer what is in bronnen/; drop it too
+                    self._verwijder_bestand(store, register, oud)
+                    s.verwijderd.append(bron.naam)
+                continue
+            self._schrijf(store, register, gelezen, oud, voortgang)
+            (s.vervangen if oud else s.nieuw).append(bron.naam)
+            s.bestanden += 1
+            s.paginas += len(gelezen.paginas)
+            s.fragmenten += len(gelezen.fragmenten)
+        if s.gewijzigd:
+            self._verhoog_generatie(collectie)
 
     def _verwijder_bestand(self, store: ChromaVectorStore, register, oud: dict) -> None:
         _verwijder_fragmenten(store, oud["bestand"])
