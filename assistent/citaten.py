@@ -100,12 +100,44 @@ def steun(zin: str, passages: str | list[str]) -> Steun:
         delen = [d for d in naam.split("-") if d]
         if naam not in p_woorden and not all(d in p_woorden for d in delen):
             redenen.append(f"naam '{naam}' staat niet in de passage")
-    beste = beste_zinnen(zin, passage, 1)
-    ontkend_zin = any(w in taal.ONTKENNINGEN for w in taal.woorden(zin))
-    ontkend_passage = any(w in taal.ONTKENNINGEN for w in taal.woorden(beste[0])) if beste else False
-    if ontkend_zin != ontkend_passage:
+    beste = beste_zinnen(zin, passage, 2)
+    if _ontkenning_botst(zin, beste):
         redenen.append("ontkenning past niet bij de passage")
     return Steun(ok=not redenen, dekking=round(dekking, 3), redenen=redenen, citaat=beste[0] if beste else "")
+
+
+# Negations plus restrictive adverbs: 'zelden waargemaakt' and 'meestal waargemaakt' say opposite things.
+POLARITEIT = taal.ONTKENNINGEN | {"zelden", "nauwelijks", "sporadisch", "slechts", "amper", "weinig",
+                                  "rarely", "seldom", "hardly", "few", "only"}
+_DEELZIN = re.compile(r"[,;:()]|\s(?:maar|terwijl|want|en|but|while|and)\s", re.I)
+
+
+def _deelzinnen(tekst: str) -> list[tuple[set[str], bool, int]]:
+    """Per deelzin: de stammen, of er een ontkenning of beperking in staat, en het aantal echte ontkenningen."""
+    uit = []
+    for deel in _DEELZIN.split(tekst):
+        ws = taal.woorden(deel)
+        stammen = {taal.stam(w) for w in ws if w not in POLARITEIT} & set(taal.stammen(deel))
+        if stammen:
+            uit.append((stammen, any(w in POLARITEIT for w in ws), sum(w in taal.ONTKENNINGEN for w in ws)))
+    return uit
+
+
+def _ontkenning_botst(zin: str, beste: list[str]) -> bool:
+    """Of een deelzin van de zin een andere polariteit heeft dan de deelzin van de passage die hij herhaalt."""
+    kandidaten = [d for z in beste for d in _deelzinnen(z)]
+    for stammen, pol, ontk in _deelzinnen(zin):
+        # Align each clause with the passage clause it overlaps most; compare negation there, not sentence-wide.
+        paar = max(kandidaten, key=lambda k: len(stammen & k[0]), default=None)
+        if paar is None or not stammen & paar[0] or len(stammen & paar[0]) * 2 < len(stammen):
+            continue
+        if pol == paar[1] and ontk % 2 == paar[2] % 2:
+            continue
+        # A negation in a sentence that merges clauses may sit in a neighbouring clause of the passage.
+        if pol and any(k[1] and ontk % 2 == k[2] % 2 and stammen & k[0] for k in kandidaten):
+            continue
+        return True
+    return False
 
 
 @dataclass

@@ -66,7 +66,9 @@ def citatie_scores(antwoord: str, citaten: Sequence[cit.Citaat | dict],
     """(recall, precisie) van één antwoord volgens ALCE; None als er niets te meten is."""
     per_nr = {(c["nr"] if isinstance(c, dict) else c.nr): (c["tekst"] if isinstance(c, dict) else c.tekst)
               for c in citaten}
-    zinnen = [z for z in cit.splits_antwoord(antwoord) if re.search(r"\w", cit.zonder_markers(z.tekst))]
+    # An uncited lead-in ending in ':' ('According to the publications:') frames a list and claims nothing.
+    zinnen = [z for z in cit.splits_antwoord(antwoord) if re.search(r"\w", cit.zonder_markers(z.tekst))
+              and not (not z.markers and z.tekst.rstrip().endswith(":"))]
     if not zinnen:
         return None, None
     gesteund = 0
