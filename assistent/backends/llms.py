@@ -26,15 +26,18 @@ from assistent.fouten import BackendOntbreekt, ConfiguratieFout, ModelNietBereik
 
 
 class NepLLM(CustomLLM):
-    """Echte LLM-implementatie voor tests: geeft antwoorden uit een wachtrij en bewaart de prompts."""
+    """Echte LLM-implementatie voor tests: geeft antwoorden uit een wachtrij en bewaart de prompts.
 
-    antwoorden: list[str] = Field(default_factory=list)
+    Een antwoord in de wachtrij mag ook een functie prompt -> tekst zijn (om naar passagenummers te verwijzen).
+    """
+
+    antwoorden: list[Any] = Field(default_factory=list)
     standaard: str = "Dat kan ik niet terugvinden in de publicaties van het programma."
     _wachtrij: deque = PrivateAttr()
     _prompts: list = PrivateAttr(default_factory=list)
     _slot: Any = PrivateAttr(default_factory=threading.Lock)
 
-    def __init__(self, antwoorden: Sequence[str] = (), **kwargs):
+    def __init__(self, antwoorden: Sequence[str | Callable[[str], str]] = (), **kwargs):
         super().__init__(antwoorden=list(antwoorden), **kwargs)
         self._wachtrij = deque(self.antwoorden)
 
@@ -51,14 +54,26 @@ class NepLLM(CustomLLM):
         """Alle prompts die dit model kreeg, in volgorde."""
         return list(self._prompts)
 
-    def zet_in_rij(self, *antwoorden: str) -> None:
+    def zet_in_rij(self, *antwoorden: str | Callable[[str], str]) -> None:
         """Volgende antwoorden klaarzetten."""
         self._wachtrij.extend(antwoorden)
+
+    def leeg(self) -> None:
+        """Wachtrij en opgenomen prompts wissen (tussen tests)."""
+        with self._slot:
+            self._wachtrij.clear()
+            self._prompts.clear()
+
+    @property
+    def in_rij(self) -> int:
+        """Aantal antwoorden dat nog klaarstaat."""
+        return len(self._wachtrij)
 
     def _volgende(self, prompt: str) -> str:
         with self._slot:
             self._prompts.append(prompt)
-            return self._wachtrij.popleft() if self._wachtrij else self.standaard
+            antwoord = self._wachtrij.popleft() if self._wachtrij else self.standaard
+        return antwoord(prompt) if callable(antwoord) else antwoord
 
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         tekst = self._volgende(prompt)
@@ -192,14 +207,27 @@ def _ollama(instellingen: dict) -> LLM:
                   additional_kwargs={"num_predict": instellingen.get("max_tokens", 400)})
 
 
+# Loading a GGUF costs seconds and hundreds of MB: one instance per file and settings per process.
+_LLAMACPP_GELADEN: dict[tuple, LlamaCppLLM] = {}
+_LLAMACPP_SLOT = threading.Lock()
+
+
 def _llamacpp(instellingen: dict) -> LLM:
     gguf = instellingen.get("gguf")
     if not gguf:
-        raise ConfiguratieFout("Geen GGUF-bestand ingesteld voor llama.cpp.", "Zet ASSISTENT_GGUF=/pad/naar/model.gguf.")
-    if not Path(gguf).is_file():
-        raise ConfiguratieFout(f"GGUF-bestand niet gevonden: {gguf}", "Controleer ASSISTENT_GGUF.")
-    return LlamaCppLLM(str(gguf), context_window=instellingen.get("llamacpp_context", 4096),
-                       max_tokens=instellingen.get("max_tokens", 400), threads=instellingen.get("llamacpp_threads"))
+        raise ConfiguratieFout("Geen GGUF-bestand ingesteld voor llama.cpp.",
+                               "Zet ASSISTENT_GGUF=/pad/naar/model.gguf, of kies --modus extractief of ollama.")
+    pad = Path(gguf).expanduser()
+    if not pad.is_file():
+        raise ConfiguratieFout(f"GGUF-bestand niet gevonden: {gguf}",
+                               "Controleer ASSISTENT_GGUF (een bestaand .gguf-bestand), of kies --modus extractief.")
+    sleutel = (str(pad.resolve()), instellingen.get("llamacpp_context", 4096), instellingen.get("max_tokens", 400),
+               instellingen.get("llamacpp_threads"))
+    with _LLAMACPP_SLOT:
+        if sleutel not in _LLAMACPP_GELADEN:
+            _LLAMACPP_GELADEN[sleutel] = LlamaCppLLM(str(pad), context_window=sleutel[1], max_tokens=sleutel[2],
+                                                     threads=sleutel[3])
+        return _LLAMACPP_GELADEN[sleutel]
 
 
 LLMS: dict[str, Callable[[dict], LLM]] = {
