@@ -77,7 +77,12 @@ class Zoeker:
 
     def ververs(self, forceer: bool = False) -> None:
         """Momentopname (fragmenten, BM25, kalibratie) herladen als de index veranderd is."""
-        generatie = self.index.generatie()
+        try:
+            generatie = self.index.generatie()
+        except Exception:  # the collection is being rebuilt right now: keep serving the old snapshot
+            generatie = -1
+        if self.nodes and generatie == -1 and not forceer:
+            return
         if not forceer and generatie == self._generatie:
             return
         with self._slot:
@@ -148,8 +153,12 @@ class Zoeker:
         if not nodes:
             return Zoekresultaat(vraag, [], 0.0, 0.0, 0.0, [])
         vector = self.index.embedder.get_query_embedding(vraag)
-        dicht = [(i, s) for i, s in self.index.zoek_dicht(vector, KANDIDATEN, self._filters(bron, aanbeveling))
-                 if i in per_id]  # ids from a newer index than our snapshot are skipped
+        try:
+            dicht = [(i, s) for i, s in self.index.zoek_dicht(vector, KANDIDATEN, self._filters(bron, aanbeveling))
+                     if i in per_id]  # ids from a newer index than our snapshot are skipped
+        except Exception as e:  # collection swapped out by a rebuild: answer from the snapshot (BM25) alone
+            log.warning("Dicht zoeken tijdelijk niet mogelijk (%s); alleen BM25.", e)
+            dicht = []
         # English questions search the Dutch sources with Dutch terms; e5 handles the English itself.
         lexicale_vraag = taal.naar_nederlands(vraag) if taal.taal_van(vraag) == "en" else vraag
         tokens = taal.tokens_voor_bm25(lexicale_vraag)
