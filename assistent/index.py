@@ -1,6 +1,7 @@
 """De index: fragmenten met embeddings in Chroma (via LlamaIndex), plus een register van de bronnen."""
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -332,15 +333,14 @@ class Index:
         except sqlite3.Error:
             return False
 
-    def _plan(self, bronmap: Path, s: Samenvatting, melding: Callable[[str], None]) -> list[bronnen_mod.Bron]:
+    def _plan(self, bronmap: Path, s: Samenvatting, melding: Callable[[str], None],
+              bekend: dict[str, dict]) -> list[bronnen_mod.Bron]:
         """Bronnen met hash en unieke id; onleesbare bestanden en duplicaten komen in s.mislukt."""
         catalogus = bronnen_mod.lees_catalogus(bronmap)
         bestanden = bronnen_mod.vind_bestanden(bronmap)
         if not bestanden:
             melding(f"Geen bronbestanden (.pdf, .txt, .md) gevonden in {bronmap}.")
-        gezien_hash: dict[str, str] = {}
-        gezien_id: dict[str, str] = {}
-        plan: list[bronnen_mod.Bron] = []
+        kandidaten: list[bronnen_mod.Bron] = []
         for pad in bestanden:
             bron = bronnen_mod.bron_voor(pad, catalogus)
             try:
@@ -349,15 +349,29 @@ class Index:
                 s.mislukt[pad.name] = f"niet te lezen ({e.strerror or e})"
                 melding(f"Overgeslagen: {pad.name}: niet te lezen ({e.strerror or e}). Controleer de bestandsrechten.")
                 continue
-            if bron.hash in gezien_hash:
-                reden = f"zelfde inhoud als {gezien_hash[bron.hash]}"
-                s.mislukt[pad.name] = reden
-                melding(f"Overgeslagen: {pad.name}: {reden}. Verwijder een van beide uit {bronmap}.")
+            kandidaten.append(bron)
+
+        # Of identical files keep the catalogued one, else the one already indexed, else the first by name.
+        def voorkeur(bron: bronnen_mod.Bron) -> tuple:
+            al_binnen = bekend.get(bron.naam, {}).get("hash") == bron.hash
+            return (not bron.in_catalogus, not al_binnen, bron.naam)
+
+        houder: dict[str, str] = {}
+        for bron in sorted(kandidaten, key=voorkeur):
+            houder.setdefault(bron.hash, bron.naam)
+        gezien_id: set[str] = set()
+        plan: list[bronnen_mod.Bron] = []
+        leeg = hashlib.sha256(b"").hexdigest()
+        for bron in kandidaten:
+            # Empty files are all 'identical'; they are reported as empty by the reader instead.
+            if bron.hash != leeg and houder[bron.hash] != bron.naam:
+                reden = f"zelfde inhoud als {houder[bron.hash]}"
+                s.mislukt[bron.naam] = reden
+                melding(f"Overgeslagen: {bron.naam}: {reden}. Verwijder een van beide uit {bronmap}.")
                 continue
             if bron.id in gezien_id:
                 bron.id = f"{bron.id}-{bron.hash[:6]}"
-            gezien_hash[bron.hash] = pad.name
-            gezien_id[bron.id] = pad.name
+            gezien_id.add(bron.id)
             plan.append(bron)
         return plan
 
@@ -381,7 +395,7 @@ class Index:
         store = ChromaVectorStore(chroma_collection=collectie)
         register = self._register()
         bekend = {m["bestand"]: m for m in (register.get(include=["metadatas"])["metadatas"] or [])}
-        plan = self._plan(bronmap, s, melding)
+        plan = self._plan(bronmap, s, melding, bekend)
         aanwezig = {b.naam for b in plan}
         # Deletions first: a renamed file may reuse the document id (and chunk ids) of the vanished one.
         # Duplicates go too, or their old chunks would stay next to the copy that is kept.
