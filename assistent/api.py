@@ -259,6 +259,8 @@ def _pagina_html(titel: str, document: str, pagina: int, totaal: int, tekst: str
         # Highlight each quoted sentence (the UI joins several with ' … ').
         for stuk in sorted({s.strip() for s in markeer.split("…") if len(s.strip()) > 3}, key=len, reverse=True):
             inhoud = inhoud.replace(html.escape(stuk), f"<mark>{html.escape(stuk)}</mark>")
+        # The chat links to #markering: the browser scrolls straight to the quote.
+        inhoud = inhoud.replace("<mark>", "<mark id='markering'>", 1)
     nav = []
     if pagina > 1:
         nav.append(f"<a href='{pagina - 1}'>← pagina {pagina - 1}</a>")

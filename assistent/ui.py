@@ -86,7 +86,7 @@ def _bronlink(c: Citaat, bestanden: dict[str, str]) -> str:
     # Relative links, so the chat also works behind a proxy under a path prefix.
     if bestanden.get(c.document, "").lower().endswith(".pdf"):
         return f"api/v1/bronnen/{quote(c.document)}/bestand#page={c.pagina}"
-    return f"api/v1/bronnen/{quote(c.document)}/pagina/{c.pagina}?markeer={quote(c.citaat)}#pagina"
+    return f"api/v1/bronnen/{quote(c.document)}/pagina/{c.pagina}?markeer={quote(c.citaat)}#markering"
 
 
 def _markeer(passage: str, citaat: str) -> str:

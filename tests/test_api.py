@@ -128,7 +128,7 @@ def test_bestand_padtraversal(client, pad):
 
 def test_paginaweergave_markeert_citaat(client):
     r = client.get("/api/v1/bronnen/samenvatting-2022/pagina/4", params={"markeer": "Overvecht-Noord Utrecht 17.335"})
-    assert r.status_code == 200 and "<mark>Overvecht-Noord Utrecht 17.335</mark>" in r.text
+    assert r.status_code == 200 and "<mark id='markering'>Overvecht-Noord Utrecht 17.335</mark>" in r.text
     assert "Pagina 4 van 10" in r.text
     assert client.get("/api/v1/bronnen/samenvatting-2022/pagina/4", params={"formaat": "tekst"}).text.strip()
     assert client.get("/api/v1/bronnen/samenvatting-2022/pagina/99").status_code == 404
