@@ -1,0 +1,427 @@
+"""Evaluatie: metrieken tegen handberekeningen, de evalset zelf, een eind-tot-eindrun op de neppen, de steuncontrole."""
+
+import json
+import math
+import re
+
+import pytest
+
+from assistent import citaten as cit
+from assistent import taal
+from assistent.evaluatie import metrieken as mt
+from assistent.evaluatie import perturbaties as pt
+from assistent.evaluatie import runner
+from conftest import ROOT, maak_instellingen
+
+VRAGEN = ROOT / "evals" / "vragen.jsonl"
+PAREN = ROOT / "evals" / "steun_paren.jsonl"
+
+
+@pytest.fixture(scope="module")
+def nepdienst(tmp_path_factory):
+    """Dienst over de echte bronnen met de nep-embedder (snel) en een nep-taalmodel."""
+    from assistent.backends.llms import NepLLM
+    from assistent.dienst import Dienst
+
+    d = Dienst(maak_instellingen(tmp_path_factory.mktemp("index-evals"), embedder="nep"), llm=NepLLM())
+    d.indexeer(voortgang=False)
+    d.zoeker.ververs(forceer=True)
+    return d
+
+
+# ---------------- retrieval metrics ----------------
+
+def test_hit_en_mrr_handberekend():
+    r = [False, True, False, True]
+    assert mt.hit_at(r, 1) == 0.0
+    assert mt.hit_at(r, 2) == 1.0
+    assert mt.mrr_at(r, 10) == 0.5
+    assert mt.mrr_at([False] * 10 + [True], 10) == 0.0  # rank 11 is outside @10
+
+
+def test_geen_relevante_passage_geeft_nul():
+    r = [False] * 10
+    assert mt.hit_at(r, 5) == mt.mrr_at(r) == mt.ndcg_at(r, 10, 0) == 0.0
+    assert mt.ndcg_at([], 10, 3) == 0.0
+
+
+def test_ndcg_handberekend():
+    # One relevant passage, at rank 2: DCG = 1/log2(3), ideal = 1.
+    assert mt.ndcg_at([False, True], 10, 1) == pytest.approx(1 / math.log2(3))
+    # Two relevant at ranks 1 and 3: (1 + 1/2) / (1 + 1/log2(3)).
+    assert mt.ndcg_at([True, False, True], 10, 2) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
+    # A third relevant passage exists in the index but was not retrieved: the ideal counts it.
+    assert mt.ndcg_at([True, False, True], 10, 3) == pytest.approx(1.5 / (1 + 1 / math.log2(3) + 0.5))
+
+
+def test_gelijke_scores_worden_pessimistisch_gerangschikt():
+    assert mt.rangschik([True, False], [0.5, 0.5]) == [False, True]
+    assert mt.rangschik([True, False], [0.6, 0.5]) == [True, False]
+    r = mt.rangschik([False, True, False], [0.9, 0.4, 0.4])
+    assert r == [False, False, True]
+    assert mt.hit_at(r, 2) == 0.0 and mt.mrr_at(r) == pytest.approx(1 / 3)
+
+
+def test_relevantie_negeert_witruimte_en_aanhalingstekens():
+    passage = "In de publicatie ‘Betere wijken dankzij de\nenergietransitie?’ (2019) onder-\nzochten we"
+    assert mt.is_relevant(passage, ["publicatie 'Betere wijken dankzij de energietransitie?'"])
+    assert not mt.is_relevant(passage, ["Opgaven verbinden in de wijk"])
+    assert not mt.is_relevant(passage, [])
+
+
+# ---------------- citation metrics (ALCE) ----------------
+
+def _letters(zin: str, passages: list[str]) -> bool:
+    """Stub-steun: de hoofdletters na de eerste letter zijn de beweringen; gesteund als ze allemaal in de passages staan."""
+    return set(re.findall(r"[A-Z]", zin[1:])) <= set("".join(passages))
+
+
+def test_alce_recall_en_precisie_handberekend():
+    citaten = [{"nr": 1, "tekst": "A"}, {"nr": 2, "tekst": "B"}]
+    antwoord = "Feit A [1]. Feit A en B [1][2]. Feit C [2]. Feit A [1][2]."
+    recall, precisie = mt.citatie_scores(antwoord, citaten, steunt=_letters)
+    # Sentences 1, 2 and 4 are supported by their citations together; 3 is not.
+    assert recall == pytest.approx(3 / 4)
+    # Precise: s1 [1]; s2 [1] and [2] (each needed); s4 [1] (alone). Imprecise: s3 [2], s4 [2] (redundant).
+    assert precisie == pytest.approx(4 / 6)
+
+
+def test_alce_zin_zonder_citaat_telt_als_niet_gesteund():
+    recall, precisie = mt.citatie_scores("Feit A klopt. Feit A klopt [1].", [{"nr": 1, "tekst": "A"}], steunt=_letters)
+    assert recall == 0.5 and precisie == 1.0
+
+
+def test_alce_leeg_antwoord_en_inleidende_regel():
+    assert mt.citatie_scores("", []) == (None, None)
+    assert mt.citatie_scores("  \n ", []) == (None, None)
+    # An uncited lead-in that ends in ':' is framing, not a claim.
+    recall, _ = mt.citatie_scores("Volgens de publicaties:\nFeit A [1].", [{"nr": 1, "tekst": "A"}], steunt=_letters)
+    assert recall == 1.0
+
+
+def test_alce_met_de_echte_steuncontrole():
+    p1 = "Aan het experimentenprogramma namen in totaal achttien wijken deel."
+    p2 = "Eén gemeente (Leiden) heeft het programma voortijdig verlaten."
+    antwoord = ("Aan het experimentenprogramma namen achttien wijken deel [1]. "
+                "Leiden heeft het programma voortijdig verlaten [1][2]. "
+                "Aan het programma namen twintig wijken deel [1].")
+    recall, precisie = mt.citatie_scores(antwoord, [{"nr": 1, "tekst": p1}, {"nr": 2, "tekst": p2}])
+    assert recall == pytest.approx(2 / 3)
+    assert precisie == pytest.approx(2 / 4)  # [1] on sentence 2 is redundant, sentence 3 is unsupported
+
+
+def test_markers_geldig():
+    assert mt.markers_geldig("x [1]. y [3]. z [1][2].", [{"nr": 1}, {"nr": 2}]) == (3, 4)
+    assert mt.markers_geldig("geen markers", []) == (0, 0)
+
+
+# ---------------- correctness metrics ----------------
+
+def test_feiten_met_schrijfwijzen_en_duizendtallen():
+    feiten = [["17.335", "17335"], ["Utrecht"]]
+    assert mt.feiten_score("Overvecht-Noord (UTRECHT) heeft 17335 inwoners.", feiten) == 1.0
+    assert mt.feiten_score("Overvecht-Noord heeft 17.335 inwoners.", [["17335"]]) == 1.0
+    assert mt.feiten_score("Overvecht-Noord heeft 17 335 inwoners.", feiten) == 0.5
+    assert mt.feiten_score("Overvecht-Noord heeft 17.353 inwoners.", feiten) == 0.0
+    assert mt.feiten_score("", feiten) == 0.0
+    assert mt.feiten_score("iets", []) is None
+
+
+def test_weigering_herkennen():
+    assert mt.is_weigering("Dat kan ik niet terugvinden in de publicaties van het programma.", True, 0)
+    assert mt.is_weigering("I cannot find that in the publications.", True, None)
+    assert mt.is_weigering("Achttien wijken [1].", False, 1)
+    assert mt.is_weigering("", True, 0)
+    assert not mt.is_weigering("Achttien wijken namen deel [1].", True, 1)
+
+
+def test_percentielen_handberekend():
+    assert mt.percentiel([4.0, 1.0, 3.0, 2.0], 50) == pytest.approx(2.5)
+    assert mt.percentiel([1.0, 2.0, 3.0, 4.0], 95) == pytest.approx(3.85)
+    assert mt.percentiel([0.7], 95) == 0.7
+    assert mt.percentiel([], 50) is None
+
+
+def _rij(buiten, geweigerd, **scores):
+    return {"buiten_bronnen": buiten, "geweigerd": geweigerd, "scores": scores, "duur_s": scores.pop("duur", 1.0)}
+
+
+def test_samenvatten_handberekend():
+    rijen = [
+        _rij(False, False, **{"hit@1": 1.0, "hit@3": 1.0, "hit@5": 1.0, "mrr@10": 1.0, "ndcg@10": 1.0},
+             citatie_recall=1.0, citatie_precisie=0.5, feiten=1.0, markers_geldig=2, markers_totaal=2, duur=1.0),
+        _rij(False, True, **{"hit@1": 0.0, "hit@3": 0.0, "hit@5": 1.0, "mrr@10": 0.25, "ndcg@10": 0.4},
+             feiten=0.0, markers_geldig=0, markers_totaal=0, duur=2.0),
+        _rij(True, True, markers_geldig=0, markers_totaal=0, duur=3.0),
+        _rij(True, False, citatie_recall=0.0, citatie_precisie=0.0, markers_geldig=1, markers_totaal=2, duur=4.0),
+    ]
+    m = mt.samenvatten(rijen)
+    assert set(m) == set(mt.METRIEKEN)
+    assert m["hit@1"] == 0.5 and m["hit@5"] == 1.0 and m["mrr@10"] == 0.625 and m["ndcg@10"] == 0.7
+    assert m["citatie_recall"] == 0.5 and m["citatie_precisie"] == 0.25  # over the two answered questions
+    assert m["citaties_geldig"] == 0.75
+    assert m["feiten"] == 0.5  # the refused answerable question counts as 0
+    assert m["goed_geweigerd"] == 0.5 and m["onterecht_geweigerd"] == 0.5
+    assert m["latentie_p50_s"] == 2.5 and m["latentie_p95_s"] == pytest.approx(3.85)
+
+
+def test_overtredingen_drempels_en_maxima():
+    m = {"hit@5": 0.8, "feiten": 0.9, "onterecht_geweigerd": 0.2, "citatie_recall": None}
+    fouten = mt.overtredingen(m, {"hit@5": 0.85, "feiten": 0.7, "citatie_recall": 0.8}, {"onterecht_geweigerd": 0.15})
+    assert len(fouten) == 2 and "hit@5" in fouten[0] and "onterecht_geweigerd" in fouten[1]
+    assert mt.overtredingen(m, {"hit@5": 0.8}, {"onterecht_geweigerd": 0.2}) == []
+
+
+def test_cohen_kappa_handberekend():
+    # po = 0.75, pe = 0.5*0.25 + 0.5*0.75 = 0.5 → κ = 0.5
+    assert mt.cohen_kappa([True, True, False, False], [True, False, False, False]) == pytest.approx(0.5)
+    assert mt.cohen_kappa([True, False], [False, True]) == pytest.approx(-1.0)
+    with pytest.raises(ValueError):
+        mt.cohen_kappa([], [])
+
+
+# ---------------- the eval set itself ----------------
+
+def test_evalset_vorm_en_verdeling():
+    vragen = runner.laad_set(VRAGEN)  # pydantic checks the field types and forbids unknown fields
+    assert len(vragen) >= 60
+    buiten = [v for v in vragen if v.buiten_bronnen]
+    assert len(buiten) / len(vragen) >= 0.15
+    assert sum(bool(v.gesprek) for v in vragen) >= 3
+    assert sum(taal.taal_van(v.vraag) == "en" for v in vragen) >= 3
+    assert sum(v.id.startswith("injectie") for v in vragen) >= 3
+    for v in vragen:
+        if v.buiten_bronnen:
+            assert not v.verwachte_passages and not v.feiten, v.id
+        else:
+            assert v.verwachte_passages and v.feiten, v.id
+            assert all(s.strip() for f in v.feiten for s in f), v.id
+
+
+def test_evalset_fragmenten_staan_in_de_bronnen(nepdienst):
+    teksten = [n.text for n in nepdienst.zoeker.nodes]
+    # Cleaned page texts as the index stores them, joined: a sentence may run on over a page break.
+    bron = "\n".join(p for b in nepdienst.bronnen() for p in nepdienst.index.paginas(b["document"]))
+    missend = []
+    for v in runner.laad_set(VRAGEN):
+        for f in v.verwachte_passages:
+            # In the cleaned source, and inside one passage (a fragment spanning two passages can never be 'hit').
+            if not mt.is_relevant(bron, [f]) or not any(mt.is_relevant(t, [f]) for t in teksten):
+                missend.append((v.id, f))
+    assert not missend
+    assert not mt.is_relevant(bron, ["Lombok"])  # the check itself can fail
+
+
+def test_evalset_fouten_worden_gemeld(tmp_path):
+    from assistent.fouten import ConfiguratieFout
+
+    pad = tmp_path / "set.jsonl"
+    pad.write_text('{"id": "a", "vraag": "x", "feiten": "geen lijst"}\n', encoding="utf-8")
+    with pytest.raises(ConfiguratieFout, match="Regel 1"):
+        runner.laad_set(pad)
+    pad.write_text('{"id": "a", "vraag": "x"}\n{"id": "a", "vraag": "y"}\n', encoding="utf-8")
+    with pytest.raises(ConfiguratieFout, match="Dubbele"):
+        runner.laad_set(pad)
+
+
+def test_gelabelde_paren_vorm():
+    paren = pt.laad_paren(PAREN)
+    assert len(paren) >= 60
+    assert 0.3 <= sum(p["ondersteund"] for p in paren) / len(paren) <= 0.7  # both classes well represented
+
+
+# ---------------- end to end on the fakes ----------------
+
+def _kleine_set(tmp_path):
+    regels = [
+        {"id": "a", "vraag": "Hoeveel wijken namen deel aan het experimentenprogramma?",
+         "verwachte_passages": ["namen in totaal achttien wijken deel"], "feiten": [["achttien", "18"]],
+         "buiten_bronnen": False},
+        {"id": "b", "vraag": "Welke gemeente verliet het programma voortijdig?",
+         "verwachte_passages": ["één gemeente (Leiden) het programma voortijdig heeft verlaten"],
+         "feiten": [["Leiden"]], "buiten_bronnen": False},
+        {"id": "c", "vraag": "Wat is de hoofdstad van Australië?", "verwachte_passages": [], "feiten": [],
+         "buiten_bronnen": True},
+        {"id": "d", "vraag": "En Crabbehof?", "gesprek": [
+            {"rol": "gebruiker", "tekst": "Hoeveel inwoners heeft Pendrecht?"},
+            {"rol": "assistent", "tekst": "De wijk Pendrecht (gemeente Rotterdam) heeft 12.380 inwoners [1]."}],
+         "verwachte_passages": ["Crabbehof Dordrecht 7.420"], "feiten": [["7.420"]], "buiten_bronnen": False},
+    ]
+    pad = tmp_path / "klein.jsonl"
+    pad.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in regels) + "\n", encoding="utf-8")
+    return pad
+
+
+def test_eind_tot_eind_op_de_neppen(nepdienst, tmp_path):
+    vragen = runner.laad_set(_kleine_set(tmp_path))
+    uitslag = runner.evalueer(nepdienst, vragen, modus="nep", voortgang=False)
+    m = uitslag["metrieken"]
+    assert set(m) == set(mt.METRIEKEN)
+    assert [r["id"] for r in uitslag["vragen"]] == ["a", "b", "c", "d"]
+    rij_a, rij_c = uitslag["vragen"][0], uitslag["vragen"][2]
+    assert rij_c["geweigerd"] and m["goed_geweigerd"] == 1.0
+    # NepLLM refuses by default; the dienst then falls back to extractive sentences with citations.
+    for rij in uitslag["vragen"]:
+        assert {"antwoord", "modus", "citaten", "scores", "duur_s"} <= set(rij)
+        assert rij["scores"]["markers_geldig"] == rij["scores"]["markers_totaal"]
+    assert rij_a["passages"] and len(rij_a["passages"]) <= runner.K_ZOEKEN
+    assert all(0.0 <= (w or 0.0) <= 1.0 for k, w in m.items() if not k.startswith("latentie"))
+    assert m["latentie_p50_s"] is not None and m["latentie_p50_s"] >= 0
+
+
+def test_eind_tot_eind_telt_wat_het_model_zegt(nepdienst, tmp_path):
+    """Een model dat de juiste passage citeert scoort; een model dat weigert telt als onterecht geweigerd."""
+    llm = nepdienst._llms["nep"]
+    pad = tmp_path / "een.jsonl"
+    pad.write_text(json.dumps({"id": "a", "vraag": "Hoeveel wijken namen deel aan het experimentenprogramma?",
+                               "verwachte_passages": ["namen in totaal achttien wijken deel"],
+                               "feiten": [["achttien"]], "buiten_bronnen": False}) + "\n", encoding="utf-8")
+    vragen = runner.laad_set(pad)
+    resultaat = nepdienst.zoeker.zoek(vragen[0].vraag, k=nepdienst.instellingen.top_k)
+    nr = next(i for i, t in enumerate(resultaat.treffers, start=1) if "achttien wijken deel" in t.node.text)
+    llm.zet_in_rij(f"Aan het experimentenprogramma namen in totaal achttien wijken deel [{nr}].")
+    goed = runner.evalueer(nepdienst, vragen, modus="nep", voortgang=False)
+    rij = goed["vragen"][0]
+    assert rij["modus"] == "nep" and "achttien wijken" in rij["antwoord"]
+    assert goed["metrieken"]["feiten"] == 1.0
+    assert goed["metrieken"]["citatie_recall"] == 1.0 and goed["metrieken"]["citatie_precisie"] == 1.0
+    assert goed["metrieken"]["citaties_geldig"] == 1.0 and goed["metrieken"]["onterecht_geweigerd"] == 0.0
+    assert goed["metrieken"]["hit@5"] == 1.0
+
+
+def test_cli_json_rapport_vergelijking_en_exitcode(nepdienst, tmp_path, monkeypatch, capsys):
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+    pad = _kleine_set(tmp_path)
+    uit = tmp_path / "uit"
+    code = cli.main(["evalueer", "--set", str(pad), "--modus", "extractief", "--json", "--uitvoer", str(uit)])
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"metrieken", "vragen"} and len(data["vragen"]) == 4
+    assert {p.name for p in uit.iterdir()} == {"rapport.json", "rapport.md", "metrieken.png"}
+    assert (uit / "metrieken.png").read_bytes()[:4] == b"\x89PNG"
+    assert "| hit@5 |" in (uit / "rapport.md").read_text(encoding="utf-8")
+    verwacht = 1 if mt.overtredingen(data["metrieken"], nepdienst.instellingen.drempels,
+                                     nepdienst.instellingen.maxima) else 0
+    assert code == verwacht
+
+    # Against the previous run: the table shows the change; impossible thresholds make the run fail.
+    monkeypatch.setitem(nepdienst.instellingen.drempels, "hit@5", 1.01)
+    code = cli.main(["evalueer", "--set", str(pad), "--modus", "extractief", "--vergelijk", str(uit / "rapport.json"),
+                     "--uitvoer", str(tmp_path / "uit2")])
+    uitvoer = capsys.readouterr()
+    assert code == 1
+    assert "verschil" in uitvoer.out and "+0.000" in uitvoer.out
+    assert "hit@5" in uitvoer.err and "onder de drempel" in uitvoer.err
+    assert (tmp_path / "uit2" / "metrieken.png").exists()
+
+
+# ---------------- validation of the support check ----------------
+
+def _suite(nepdienst):
+    nodes = nepdienst.zoeker.nodes
+    passages = [n.text for n in nodes if n.metadata.get("soort") in {"tekst", "aanbeveling"}]
+    rijen = [(n.metadata["wijk"], n.metadata["gemeente"], int(n.metadata["inwoners"]), n.text) for n in nodes
+             if n.metadata.get("soort") == "tabelrij"]
+    return pt.bouw_suite(passages, rijen)
+
+
+def test_verstoringssuite_haalt_de_doelen(nepdienst):
+    gevallen = _suite(nepdienst)
+    aantallen = {s: sum(g.soort == s for g in gevallen) for s in pt.AFWIJZEN + pt.AANVAARDEN}
+    # Every kind of variant is really present, so the rates below cannot pass on an empty suite.
+    assert all(n >= 20 for n in aantallen.values()), aantallen
+    uitslag = pt.scoor_suite(gevallen)
+    assert uitslag["afwijzing_varianten"] >= 0.9, uitslag["per_soort"]
+    assert uitslag["aanvaarding_origineel_parafrase"] >= 0.9, uitslag["per_soort"]
+    assert all(v >= 0.8 for v in uitslag["per_soort"].values()), uitslag["per_soort"]
+
+
+def test_verstoringen_veranderen_echt_iets():
+    zin = "Aan het experimentenprogramma namen in totaal achttien wijken deel."
+    passage = zin + " Drie gemeenten (Alkmaar, Delft en Dordrecht) stroomden in."
+    assert pt.getal_variant(zin, passage) not in (None, zin)
+    assert "achttien" not in pt.getal_variant(zin, passage)
+    assert pt.getal_variant("Overvecht-Noord heeft 17.335 inwoners.", "Overvecht-Noord 17.335") == \
+        "Overvecht-Noord heeft 17.336 inwoners."
+    assert " niet " in pt.ontkenning_variant(zin)
+    assert pt.ontkenning_variant("Het is niet altijd zaligmakend.") == "Het is altijd zaligmakend."
+    assert pt.naam_variant("Drie gemeenten (Alkmaar, Delft) stroomden in.", "Alkmaar Delft", ["Alkmaar", "Leiden"]) \
+        == "Drie gemeenten (Leiden, Delft) stroomden in."
+    assert pt.naam_variant("Alkmaar stroomde in.", "Alkmaar", ["Alkmaar", "Leiden"]) is None  # first word: position
+
+
+def test_steuncontrole_tegen_de_handlabels():
+    uitslag = pt.scoor_paren(pt.laad_paren(PAREN))
+    assert uitslag["kappa"] >= 0.6, uitslag["oneens"]
+    assert uitslag["accuratesse"] >= 0.8
+
+
+def test_steun_ontkenning_per_deelzin():
+    passage = ("Vaak werden bewoners niet vanaf het begin, maar pas gaandeweg betrokken. Bovendien overheersten "
+               "traditionele participatiemethoden.")
+    assert cit.steun("Bewoners werden vaak pas gaandeweg betrokken.", passage).ok
+    assert not cit.steun("Bewoners werden vanaf het begin betrokken.", passage).ok
+    zelden = "Zelden vindt er een 'warme' overdracht plaats en er is lang niet altijd een overdrachtsdocument."
+    assert cit.steun("Een warme overdracht vindt zelden plaats.", zelden).ok
+    assert not cit.steun("Een warme overdracht vindt meestal plaats.", zelden).ok
+
+
+def test_cli_valideer(nepdienst, monkeypatch, capsys):
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+    code = cli.main(["evalueer", "--valideer"])
+    uit = capsys.readouterr().out
+    assert code == 0
+    assert "Cohens κ" in uit and "varianten afgewezen" in uit and "Doelen gehaald" in uit
+
+
+# ---------------- optional judge via a local Ollama stand-in ----------------
+
+def test_rechter_ollama_tegen_lokale_nepserver(nepdienst, monkeypatch, capsys):
+    """--rechter ollama tegen een lokale HTTP-server die /api/tags en /api/chat spreekt zoals Ollama."""
+    from ollama_server import NepOllama
+
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    def oordeel(berichten):
+        # The stand-in judges like the hand labels would on the easy cases: the sentence's words in the passage.
+        gebruiker = berichten[-1]["content"]
+        passage, zin = gebruiker.split("PASSAGE:\n", 1)[1].split("\n\nZIN:\n", 1)
+        return json.dumps({"ondersteund": cit.steun(zin, passage).ok})
+
+    with NepOllama(modellen=["gemma3:4b"]) as server:
+        paren = pt.laad_paren(PAREN)
+        server.zet_in_rij(*([oordeel] * len(paren)))
+        monkeypatch.setattr(nepdienst.instellingen, "ollama_url", server.url)
+        monkeypatch.setattr(nepdienst.instellingen, "ollama_model", "gemma3:4b")
+        monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+        code = cli.main(["evalueer", "--valideer", "--rechter", "ollama"])
+        uit = capsys.readouterr().out
+        verzoeken = server.chatverzoeken()
+    assert code == 0
+    assert "Rechter gemma3:4b" in uit and "overeenstemming 100.0%" in uit
+    assert len(verzoeken) == len(paren)
+    assert all(v["options"]["temperature"] == 0 and v["format"] == "json" and v["stream"] is False
+               for v in verzoeken)
+
+
+def test_rechter_ollama_onbereikbaar_meldt_dat_in_het_nederlands(nepdienst, monkeypatch, capsys):
+    from ollama_server import NepOllama
+
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    server = NepOllama().start()
+    url = server.url
+    server.stop()  # the port is now closed: connection refused
+    monkeypatch.setattr(nepdienst.instellingen, "ollama_url", url)
+    monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+    code = cli.main(["evalueer", "--valideer", "--rechter", "ollama"])
+    fout = capsys.readouterr().err
+    assert code != 0
+    assert "Ollama is niet bereikbaar" in fout and "Oplossing" in fout
