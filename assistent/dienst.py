@@ -75,13 +75,20 @@ class Dienst:
                             "Zie de meldingen hierboven en zet leesbare publicaties in bronnen/.")
         return s
 
+    def _klaar_om_te_zoeken(self) -> None:
+        # Only the very first request may build the index: later, an index that is briefly empty because
+        # `indexeer` is replacing a file must not trigger a second build; the snapshot keeps serving.
+        if not self.zoeker.nodes:
+            self.zorg_voor_index()
+        self.zoeker.ververs()
+
     # ----- search -----
 
     def zoek(self, vraag: str, k: int = 6, bron: str | None = None, aanbeveling: int | None = None) -> list[cit.Citaat]:
         """De beste passages voor een vraag, zonder antwoord."""
         self._controleer_vraag(vraag)
         self._controleer_filters(bron, aanbeveling)
-        self.zorg_voor_index()
+        self._klaar_om_te_zoeken()
         r = self.zoeker.zoek(vraag, k=k, bron=bron, aanbeveling=aanbeveling)
         return [ant.citaat_van(t.node, i, t.score, []) for i, t in enumerate(r.treffers, start=1)]
 
@@ -177,8 +184,7 @@ class Dienst:
         gesprek = self._controleer_gesprek(gesprek)
         self._controleer_filters(bron, aanbeveling)
         gekozen = self.modus_kiezen(modus)
-        self.zorg_voor_index()
-        self.zoeker.ververs()
+        self._klaar_om_te_zoeken()
         taalcode = taal.taal_van(vraag)
         melding: str | None = None
 
