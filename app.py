@@ -3,6 +3,7 @@
 import argparse
 import logging
 import os
+import signal
 import sys
 
 # Nothing phones home: set before Gradio is imported.
@@ -67,10 +68,22 @@ def main(argv: list[str] | None = None) -> int:
     app = bouw_app(dienst, instellingen)
     toon = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     log.info("Open de chat op http://%s:%s/  ·  API: http://%s:%s/docs", toon, port, toon, port)
-    # uvicorn handles SIGINT/SIGTERM: stop accepting, finish running requests, then exit.
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)).run()
+    # uvicorn catches SIGINT/SIGTERM, finishes running requests, then re-raises the signal; ending up here
+    # turns that into a normal exit (code 0) instead of death by signal.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stop)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           timeout_graceful_shutdown=5))
+    try:
+        server.run()
+    except SystemExit:
+        pass
     log.info("Wijkassistent is gestopt.")
     return 0
+
+
+def _stop(sig, frame):
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

@@ -309,3 +309,46 @@ def test_openai_client_met_sleutel(server_met_sleutel):
     goed = openai.OpenAI(base_url=f"{server_met_sleutel}/v1", api_key="geheim-123", max_retries=0)
     r = goed.chat.completions.create(model="wijkassistent", messages=[{"role": "user", "content": VRAAG}])
     assert "[1]" in r.choices[0].message.content
+
+
+# ---------------- python app.py ----------------
+
+@pytest.mark.traag
+def test_app_py_bouwt_index_start_en_stopt_netjes(tmp_path):
+    """De startopdracht: bouwt de ontbrekende index, logt modus en adres, stopt schoon op SIGTERM."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from appserver import ROOT, vrije_poort
+
+    poort = vrije_poort()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTENT_")} | {
+        "ASSISTENT_INDEX": str(tmp_path / "index"), "ASSISTENT_BRONNEN": str(BRONNEN), "ASSISTENT_LLM": "extractief",
+        "ASSISTENT_FEEDBACK": str(tmp_path / "feedback")}
+    log = tmp_path / "app.log"
+    with open(log, "w") as uit:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(poort)], cwd=tmp_path, env=env,
+                                stdout=uit, stderr=subprocess.STDOUT)
+    try:
+        eind = time.monotonic() + 180
+        while "Open de chat op" not in log.read_text() and proc.poll() is None and time.monotonic() < eind:
+            time.sleep(0.3)
+        tekst = log.read_text()
+        assert f"http://localhost:{poort}/" in tekst, tekst[-2000:]
+        assert "zonder taalmodel" in tekst and "nog geen index" in tekst
+        for _ in range(100):
+            try:
+                r = httpx.get(f"http://127.0.0.1:{poort}/api/v1/status", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert r.json()["index"]["paginas"] == 10
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert "Wijkassistent is gestopt." in log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()

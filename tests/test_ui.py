@@ -45,8 +45,9 @@ def test_gradio_client_lege_vraag_geeft_nederlandse_fout(server):
 
 def test_gradio_client_achter_sleutel(server_met_sleutel):
     from gradio_client import Client
+    from gradio_client.exceptions import AuthenticationError
 
-    with pytest.raises(Exception):
+    with pytest.raises(AuthenticationError):
         Client(server_met_sleutel + "/", verbose=False)
     c = Client(server_met_sleutel + "/", verbose=False, headers={"Authorization": "Bearer geheim-123"})
     assert c.predict("Wat zijn koppelkansen?", api_name="/vraag")["citaten"]
