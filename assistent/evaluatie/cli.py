@@ -117,14 +117,14 @@ def _rechter_op_antwoorden(rechter, rijen: list[dict]) -> dict:
             "kappa": mt.cohen_kappa(lexicaal, model) if n else None}
 
 
-def _f(w, pct: bool = False) -> str:
+def _f(w) -> str:
     if w is None:
         return "–"
     return f"{w:.3f}"
 
 
 def tabel(metrieken: dict, drempels: dict, maxima: dict, vorige: dict | None = None) -> str:
-    """De metrieken als tekstTabel met drempel, status en (optioneel) verschil met de vorige run."""
+    """De metrieken als teksttabel met drempel, status en (optioneel) verschil met de vorige run."""
     kop = f"{'metriek':<22}{'waarde':>9}{'grens':>10}  {'status':<8}" + (f"{'vorige':>9}{'verschil':>10}" if vorige else "")
     regels = [kop, "-" * len(kop)]
     for naam in mt.METRIEKEN:
