@@ -425,3 +425,24 @@ def test_rechter_ollama_onbereikbaar_meldt_dat_in_het_nederlands(nepdienst, monk
     fout = capsys.readouterr().err
     assert code != 0
     assert "Ollama is niet bereikbaar" in fout and "Oplossing" in fout
+
+
+def test_rechter_ollama_bij_een_evalrun_tegen_lokale_nepserver(nepdienst, tmp_path, monkeypatch, capsys):
+    """In een gewone run oordeelt de rechter over elke geciteerde antwoordzin; een rechter die altijd 'nee' zegt
+    is het dus oneens met de lexicale controle."""
+    from ollama_server import NepOllama
+
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    with NepOllama(modellen=["gemma3:4b"], standaard='{"ondersteund": false}') as server:
+        monkeypatch.setattr(nepdienst.instellingen, "ollama_url", server.url)
+        monkeypatch.setattr(nepdienst.instellingen, "ollama_model", "gemma3:4b")
+        monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+        cli.main(["evalueer", "--set", str(_kleine_set(tmp_path)), "--modus", "extractief", "--json",
+                  "--rechter", "ollama"])
+        data = json.loads(capsys.readouterr().out)
+        n_verzoeken = len(server.chatverzoeken())
+    r = data["rechter"]
+    assert r["n"] == n_verzoeken > 0
+    assert r["overeenstemming"] == 0.0  # every cited sentence passes the lexical check, the judge says no
