@@ -112,3 +112,26 @@ def test_telefoonbreedte_met_voorbeeldvraag(browser, server, artefacten):
     page.screenshot(path=str(artefacten / "chat-telefoon.png"), full_page=False)
     assert extern == []
     context.close()
+
+
+def test_chat_achter_sleutel(browser, echte_dienst):
+    from conftest import maak_instellingen
+
+    inst = maak_instellingen(echte_dienst.instellingen.index, api_sleutel="geheim-123")
+    with draai(app_module().bouw_app(echte_dienst, inst)) as url:
+        context = browser.new_context(locale="nl-NL")
+        page = context.new_page()
+        # (Without the key a browser gets a Basic-auth prompt; headless Chromium reports that as an error.)
+        with pytest.raises(Exception, match="ERR_INVALID_AUTH_CREDENTIALS"):
+            page.goto(url + "/")
+        # The key once in the link (as in an iframe src), then a cookie carries it.
+        page.goto(url + "/?sleutel=geheim-123")
+        assert page.url == url + "/"
+        page.fill("#invoer textarea", "Wat zijn koppelkansen?")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#bronnenpaneel .bronkaart", timeout=30_000)
+        with page.expect_popup() as nieuw:
+            page.click("#bronnenpaneel a.open-bron >> nth=0")
+        nieuw.value.wait_for_load_state()
+        assert "Pagina" in nieuw.value.inner_text("body")
+        context.close()
