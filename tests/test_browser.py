@@ -124,6 +124,8 @@ def test_chat_achter_sleutel(browser, echte_dienst):
         # (Without the key a browser gets a Basic-auth prompt; headless Chromium reports that as an error.)
         with pytest.raises(Exception, match="ERR_INVALID_AUTH_CREDENTIALS"):
             page.goto(url + "/")
+        page.close()  # its error page would interrupt the next navigation
+        page = context.new_page()
         # The key once in the link (as in an iframe src), then a cookie carries it.
         page.goto(url + "/?sleutel=geheim-123")
         assert page.url == url + "/"
