@@ -198,7 +198,8 @@ class Dienst:
                 melding = f"Taalmodel niet beschikbaar ({e.melding}); antwoord zonder taalmodel."
                 gekozen = "extractief"
 
-        zelfstandige = ant.zelfstandig(vraag, gesprek, self.zoeker._in_corpus)
+        # The vocabulary is lower case; names from the previous answer ('Leiden') are capitalised.
+        zelfstandige = ant.zelfstandig(vraag, gesprek, lambda w: self.zoeker._in_corpus(w.lower()))
         if gesprek and llm_antwoorder is not None:
             try:
                 herschreven = llm_antwoorder.herschrijf(vraag, gesprek)
