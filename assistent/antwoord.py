@@ -229,56 +229,84 @@ class Extractief:
         vraag_stammen = set(taal.stammen(vraag))
         if not vraag_stammen or not r.treffers:
             return None
-        kandidaten: list[tuple[float, int, int, str]] = []
+        totaal = sum(self.zoeker._idf(s) for s in vraag_stammen)
         definitie = bool(_DEFINITIEVRAAG.search(vraag))
+        getalvraag = bool(_GETALVRAAG.search(vraag))
+        kandidaten: list[tuple[float, float, TextNode, int, str]] = []
         for rang, t in enumerate(r.treffers[:4]):
-            if t.metadata.get("soort") in {"tabelrij"}:
+            if t.metadata.get("soort") in {"tabelrij", "tabel"}:
                 continue
             for positie, zin in enumerate(_zinnen_met_labels(t.node.text)):
                 if len(zin.split()) < 4 or re.match(r"^\d+\.\s+\w+,", zin):  # skip footnotes
                     continue
+                if positie == 0 and t.metadata.get("soort") == "aanbeveling":
+                    continue  # the title line; recommendations as such are answered by _aanbevelingen
                 z_stammen = set(taal.stammen(zin))
-                overlap = sum(self.zoeker._idf(s) for s in vraag_stammen if cit._dekt(s, z_stammen))
-                if overlap <= 0:
+                # Share of the question's weight this sentence covers; the passage's rank is a mild prior.
+                deel = sum(self.zoeker._idf(s) for s in vraag_stammen if cit._dekt(s, z_stammen)) / totaal
+                if deel <= 0:
                     continue
-                score = overlap / (1 + 0.02 * len(zin.split())) + 1.5 / (1 + rang)
+                score = deel + 0.15 / (1 + rang)
                 if definitie and _begint_met_term(zin, vraag_stammen):
-                    score *= 1.6  # 'Wat zijn koppelkansen?' wants '1. Koppelkansen. Dit is …'
+                    score *= 1.4  # 'Wat zijn koppelkansen?' wants '1. Koppelkansen. Dit is …'
+                if getalvraag and re.search(r"\d", zin):
+                    score *= 1.4  # 'Wanneer …?' and 'Hoeveel …?' want the sentence with the year or number
                 if _VERWIJST_TERUG.match(zin):
-                    score *= 0.7  # 'Die vrees is …' leans on a sentence the reader does not see
-                kandidaten.append((score, rang, positie, zin))
+                    score *= 0.8  # 'Die vrees is …' leans on a sentence the reader does not see
+                if len(zin.split()) > 45:
+                    score *= 0.9
+                kandidaten.append((score, deel, t.node, positie, zin))
         if not kandidaten:
             return None
         kandidaten.sort(key=lambda k: -k[0])
+        beste_deel = max(k[1] for k in kandidaten[:3])
         # Only sentences close to the best one: a high-ranked passage must not smuggle in a weak sentence.
-        gekozen = [k for k in kandidaten[:3] if k[0] >= 0.6 * kandidaten[0][0]]
-        # A sentence that introduces a list (ends with ':') brings its items along.
-        extra: list[tuple[float, int, int, str]] = []
-        for score, rang, positie, zin in gekozen:
-            if zin.endswith(":"):
-                alle = _zinnen_met_labels(r.treffers[rang].node.text)
-                for j, z in enumerate(alle[positie + 1 : positie + 8], start=positie + 1):
-                    if re.match(r"^(?:[-–•]|\d+\.)\s", z):
-                        extra.append((score, rang, j, z))
+        gekozen = [k for k in kandidaten[:3] if k[0] >= 0.6 * kandidaten[0][0] and k[1] >= 0.5 * beste_deel]
+        if getalvraag and any(re.search(r"\d", k[4]) for k in gekozen):
+            gekozen = [k for k in gekozen if re.search(r"\d", k[4])]  # a factoid question gets the fact
+        gekozen += self._lijstitems(gekozen)
         # Reading order of the document, so list items 1, 2, 3 come out in order.
-        gekozen = sorted({(rang, pos): (s, rang, pos, z) for s, rang, pos, z in gekozen + extra}.values(),
-                         key=lambda k: (r.treffers[k[1]].metadata.get("document", ""),
-                                        r.treffers[k[1]].metadata.get("volgnr", 0), k[2]))
+        uniek = {(k[2].node_id, k[3]): k for k in gekozen}
+        gekozen = sorted(uniek.values(), key=lambda k: (k[2].metadata.get("document", ""),
+                                                        k[2].metadata.get("volgnr", 0), k[3]))
         passages: list[TextNode] = []
         scores: list[float] = []
+        score_van = {t.node.node_id: t.score for t in r.treffers}
         regels: list[str] = []
-        for _s, rang, _pos, zin in gekozen:
-            node = r.treffers[rang].node
+        for _s, _d, node, _pos, zin in gekozen:
             if node not in passages:
                 passages.append(node)
-                scores.append(r.treffers[rang].score)
-            nr = passages.index(node) + 1
-            regels.append(cit.met_marker(zin, [nr]))
+                scores.append(score_van.get(node.node_id, 0.0))
+            regels.append(cit.met_marker(zin, [passages.index(node) + 1]))
         tekst = ""
         for regel in regels:
             lijst = bool(re.match(r"^(?:[-–•]|\d+\.)\s", regel))
             tekst += ("\n" if (lijst or tekst.endswith(":")) and tekst else (" " if tekst else "")) + regel
         return Concept(tekst, passages, scores)
+
+    def _lijstitems(self, gekozen: list) -> list:
+        """Een zin die een opsomming inleidt (eindigt op ':') neemt de punten mee, ook uit het volgende fragment."""
+        extra = []
+        for score, deel, node, positie, zin in gekozen:
+            if not zin.endswith(":"):
+                continue
+            volgende = next((n for n in self.zoeker.nodes if n.metadata.get("document") == node.metadata.get("document")
+                             and n.metadata.get("volgnr") == node.metadata.get("volgnr", 0) + 1
+                             and n.metadata.get("sectie") == node.metadata.get("sectie")), None)
+            reeks = [(node, j, z) for j, z in enumerate(_zinnen_met_labels(node.text)) if j > positie]
+            if volgende is not None:
+                reeks += [(volgende, j, z) for j, z in enumerate(_zinnen_met_labels(volgende.text))]
+            los = 0
+            for n, j, z in reeks[:16]:
+                if re.match(r"^(?:[-–•]|\d+\.)\s", z):
+                    extra.append((score, deel, n, j, z))
+                    los = 0
+                else:
+                    # Explanations between items stay out; several in a row mean the list has ended.
+                    los += 1
+                    if los >= 4:
+                        break
+        return extra
 
 
 def _zinnen_met_labels(tekst: str) -> list[str]:
@@ -306,6 +334,7 @@ def _begint_met_term(zin: str, vraag_stammen: set[str]) -> bool:
     return any(taal.stam(w.lower().strip(".,:'")) in vraag_stammen for w in kop)
 
 
+_GETALVRAAG = re.compile(r"\b(wanneer|hoeveel|welk jaar|sinds|hoe lang|when|how many|how much|what year)\b", re.I)
 _VERWIJST_TERUG = re.compile(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b")
 
 

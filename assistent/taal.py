@@ -29,7 +29,7 @@ STOPWOORDEN = frozenset(
 VRAAGWOORDEN = frozenset(
     """
     wat welke welk wie waar wanneer hoe hoeveel waarom noem noemen geef geven vertel vertellen leg uit beschrijf
-    kun kunt kan graag even eigenlijk precies ongeveer samen volgens staat staan zeggen zegt gezegd
+    kun kunt kan graag even eigenlijk precies ongeveer samen volgens staat staan zeggen zegt gezegd deed doet mee
     what which who where when how many much why list name give describe explain tell please does say says
     """.split()
 )
