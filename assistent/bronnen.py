@@ -149,7 +149,8 @@ def lees_paginas(pad: Path) -> list[str]:
         if suffix == ".md":
             paginas = [_md_naar_tekst(p) for p in paginas]
     if not any(p.strip() for p in paginas):
-        raise BronFout(f"{pad.name}: bevat geen tekst", "Controleer of het bestand inhoud heeft.")
+        raise BronFout(f"{pad.name}: bevat geen tekst",
+                       "Vervang het door een versie met tekst, of haal het uit de bronnenmap.")
     return paginas
 
 
@@ -606,5 +607,6 @@ def lees_bron(bron: Bron) -> GelezenBron:
     ruw = lees_paginas(bron.bestand)
     paginas, nodes = fragmenten_uit(bron, ruw)
     if not nodes:
-        raise BronFout(f"{bron.naam}: geen bruikbare tekst gevonden", "Controleer of het bestand leesbare tekst bevat.")
+        raise BronFout(f"{bron.naam}: geen bruikbare tekst gevonden (alleen koppen of losse regels)",
+                       "Controleer of de tekst leesbaar is (bijv. met `pdftotext`); haal het anders uit de bronnenmap.")
     return GelezenBron(bron, paginas, nodes)

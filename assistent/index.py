@@ -9,7 +9,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -73,6 +73,11 @@ def _verwijder_fragmenten(store: ChromaVectorStore, bestand: str) -> None:
     """Alle fragmenten van één bestand verwijderen."""
     # ChromaVectorStore.delete_nodes(filters=...) sends ids=[], which Chroma 1.x rejects; use the collection.
     store.client.delete(where={"bestand": bestand})
+
+
+def _negeer_verdwenen(functie, pad, info) -> None:
+    if not issubclass(info[0], FileNotFoundError):
+        raise info[1]
 
 
 def _is_verbindingsfout(e: BaseException) -> bool:
@@ -317,10 +322,15 @@ class Index:
             # The local chroma/ folder holds generated files only, so a damaged one is simply removed.
             log.warning("De index in %s is beschadigd; de map wordt leeggemaakt en opnieuw opgebouwd.", self.map)
             self._vergeet_systeem()
-            if self._chroma_map.is_dir():
-                shutil.rmtree(self._chroma_map)
-            elif self._chroma_map.exists():
-                self._chroma_map.unlink()
+            try:
+                if self._chroma_map.is_dir():
+                    # A journal file may vanish while we delete (sqlite closing in the background): ignore that.
+                    shutil.rmtree(self._chroma_map, onerror=_negeer_verdwenen)
+                elif self._chroma_map.exists():
+                    self._chroma_map.unlink()
+            except OSError as e:
+                raise IndexFout(f"De beschadigde index in {self._chroma_map} kon niet verwijderd worden ({e}).",
+                                f"Verwijder die map met de hand (alleen gegenereerde bestanden) en draai `{HERBOUW}`.") from e
 
     def _sqlite_gezond(self) -> bool:
         """Of de SQLite-database van een lokale index de integriteitscontrole doorstaat."""
@@ -328,7 +338,7 @@ class Index:
         if self.chroma_url or not db.exists():
             return True
         try:
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as con:
                 return con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         except sqlite3.Error:
             return False
@@ -339,7 +349,8 @@ class Index:
         catalogus = bronnen_mod.lees_catalogus(bronmap)
         bestanden = bronnen_mod.vind_bestanden(bronmap)
         if not bestanden:
-            melding(f"Geen bronbestanden (.pdf, .txt, .md) gevonden in {bronmap}.")
+            melding(f"Geen bronbestanden (.pdf, .txt, .md) gevonden in {bronmap}. Zet de publicaties in die map "
+                    "of wijs ASSISTENT_BRONNEN naar de juiste map.")
         kandidaten: list[bronnen_mod.Bron] = []
         for pad in bestanden:
             bron = bronnen_mod.bron_voor(pad, catalogus)

