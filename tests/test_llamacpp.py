@@ -57,7 +57,9 @@ def llamacpp_dienst(echte_dienst):
     _llamacpp_of_overslaan()
     from assistent.dienst import Dienst
 
-    return Dienst(_instellingen(echte_dienst.instellingen.index))
+    d = Dienst(_instellingen(echte_dienst.instellingen.index))
+    d._llm("llamacpp").temperature = 0.0  # greedy: the same tokens every run, so failures reproduce
+    return d
 
 
 class MetGeplanteZin(CustomLLM):
@@ -110,7 +112,8 @@ def _geldig(a: ant.Antwoord) -> None:
 
 @pytest.mark.traag
 def test_llamacpp_stroomt_en_het_antwoord_is_geldig(llamacpp_dienst):
-    gebeurtenissen = list(llamacpp_dienst.vraag_stream(VRAAG))
+    # Prose passages: a tiny model answers a number question with one token ('3'), here it writes a few lines.
+    gebeurtenissen = list(llamacpp_dienst.vraag_stream("Wat zijn koppelkansen?"))
     tokens = [g.tekst for g in gebeurtenissen if g.soort == "token"]
     assert len(tokens) > 1, "llama.cpp streamde niet"
     ruw = "".join(tokens)
