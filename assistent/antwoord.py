@@ -107,7 +107,7 @@ def nummer_opnieuw(concept: Concept) -> tuple[str, list[cit.Citaat]]:
 # ---------------- extractive ----------------
 
 _LIJSTVRAAG = re.compile(r"\b(welke|noem|opsomm|overzicht|alle|lijst|zeven|wat zijn|which|list|what are|all)\b", re.I)
-_AANBEVELING = re.compile(r"aanbeveling|recommendation|advies|adviezen", re.I)
+_AANBEVELING = re.compile(r"aanbevel|aanbevol|recommend|advies|adviezen", re.I)
 _WIJKVRAAG = re.compile(r"\b(wijk|wijken|buurt|gemeente|gemeenten|inwoners|deelnemers|deel|deelgenomen|meegedaan|"
                         r"neighbourhoods?|neighborhoods?|municipalit\w+|inhabitants|residents|took part|participat\w*)\b", re.I)
 
@@ -134,10 +134,10 @@ class Extractief:
 
     # recommendations as data
     def _aanbevelingen(self, vraag: str, r: Zoekresultaat) -> Concept | None:
-        if not _AANBEVELING.search(vraag):
-            return None
         alle = [n for n in self.zoeker.nodes if n.metadata.get("soort") == "aanbeveling"]
         if not alle:
+            return None
+        if not _AANBEVELING.search(vraag) and not self._titel_genoemd(vraag, alle):
             return None
         documenten = [t.metadata.get("document") for t in r.treffers if t.metadata.get("soort") == "aanbeveling"]
         document = documenten[0] if documenten else alle[0].metadata.get("document")
@@ -149,11 +149,8 @@ class Extractief:
         gevraagd = int(nummer.group(1) or nummer.group(2)) if nummer else None
         if gevraagd is None:
             # 'Wat houdt "Durf te experimenteren" in?': a recommendation named by its title words.
-            vraag_stammen = set(taal.stammen(vraag)) - {"aanbevel"}
-            beste = max(per_nr.items(), key=lambda kv: len(vraag_stammen & set(taal.stammen(kv[1].metadata.get(
-                "aanbeveling_titel", "")))), default=None)
-            if beste and len(vraag_stammen & set(taal.stammen(beste[1].metadata.get("aanbeveling_titel", "")))) >= 2:
-                gevraagd = beste[0]
+            genoemd = self._titel_genoemd(vraag, list(per_nr.values()))
+            gevraagd = int(genoemd.metadata["aanbeveling"]) if genoemd is not None else None
         if gevraagd in per_nr:
             node = per_nr[gevraagd]
             regels = node.text.split("\n")
@@ -181,6 +178,18 @@ class Extractief:
             passages.append(n)
             regels.append(f"{n.metadata['aanbeveling']}. {n.metadata.get('aanbeveling_titel')} [{len(passages)}]")
         return Concept("\n".join(regels), passages, [1.0] * len(passages))
+
+    @staticmethod
+    def _titel_genoemd(vraag: str, nodes: list[TextNode]) -> TextNode | None:
+        """De aanbeveling waarvan de vraag de titel (grotendeels) noemt, of None."""
+        vraag_stammen = set(taal.stammen(vraag)) - {"aanbevel", "aanbevol"}
+        beste, beste_score = None, 0.0
+        for n in nodes:
+            titel = set(taal.stammen(n.metadata.get("aanbeveling_titel", "")))
+            raak = len(vraag_stammen & titel)
+            if titel and raak >= 2 and raak / len(titel) >= 0.6 and raak / len(titel) > beste_score:
+                beste, beste_score = n, raak / len(titel)
+        return beste
 
     # the table of participating neighbourhoods
     def _tabel(self, vraag: str, r: Zoekresultaat) -> Concept | None:
@@ -226,7 +235,8 @@ class Extractief:
 
     # the best sentences from the top passages
     def _zinnen(self, vraag: str, r: Zoekresultaat) -> Concept | None:
-        vraag_stammen = set(taal.stammen(vraag))
+        # 'Geef een voorbeeld van meekoppelen': find the concept; the example follows it (see _met_vervolg).
+        vraag_stammen = set(taal.stammen(_VOORBEELDVRAAG.sub(" ", vraag)))
         if not vraag_stammen or not r.treffers:
             return None
         totaal = sum(self.zoeker._idf(s) for s in vraag_stammen)
@@ -236,6 +246,7 @@ class Extractief:
         for rang, t in enumerate(r.treffers[:4]):
             if t.metadata.get("soort") in {"tabelrij", "tabel"}:
                 continue
+            sectie_stammen = set(taal.stammen(t.metadata.get("sectie", "")))
             for positie, zin in enumerate(_zinnen_met_labels(t.node.text)):
                 if len(zin.split()) < 4 or re.match(r"^\d+\.\s+\w+,", zin):  # skip footnotes
                     continue
@@ -246,7 +257,9 @@ class Extractief:
                 deel = sum(self.zoeker._idf(s) for s in vraag_stammen if cit._dekt(s, z_stammen)) / totaal
                 if deel <= 0:
                     continue
-                score = deel + 0.15 / (1 + rang)
+                # A question naming a section ('transitieperspectief') favours sentences under that heading.
+                in_sectie = sum(self.zoeker._idf(s) for s in vraag_stammen if s in sectie_stammen) / totaal
+                score = deel + 0.15 / (1 + rang) + 0.4 * in_sectie
                 if definitie and _begint_met_term(zin, vraag_stammen):
                     score *= 1.4  # 'Wat zijn koppelkansen?' wants '1. Koppelkansen. Dit is …'
                 if getalvraag and re.search(r"\d", zin):
@@ -262,8 +275,11 @@ class Extractief:
         beste_deel = max(k[1] for k in kandidaten[:3])
         # Only sentences close to the best one: a high-ranked passage must not smuggle in a weak sentence.
         gekozen = [k for k in kandidaten[:3] if k[0] >= 0.6 * kandidaten[0][0] and k[1] >= 0.5 * beste_deel]
-        if getalvraag and any(re.search(r"\d", k[4]) for k in gekozen):
-            gekozen = [k for k in gekozen if re.search(r"\d", k[4])]  # a factoid question gets the fact
+        if getalvraag and any(re.search(r"\d", k[4]) and k[1] >= 0.8 * beste_deel for k in gekozen):
+            # A factoid question gets the fact, when that sentence matches the question as well as the rest.
+            gekozen = [k for k in gekozen if re.search(r"\d", k[4])]
+        if _VOORBEELDVRAAG.search(vraag):
+            gekozen = self._met_vervolg(gekozen)
         gekozen += self._lijstitems(gekozen)
         # Reading order of the document, so list items 1, 2, 3 come out in order.
         uniek = {(k[2].node_id, k[3]): k for k in gekozen}
@@ -283,6 +299,18 @@ class Extractief:
             lijst = bool(re.match(r"^(?:[-–•]|\d+\.)\s", regel))
             tekst += ("\n" if (lijst or tekst.endswith(":")) and tekst else (" " if tekst else "")) + regel
         return Concept(tekst, passages, scores)
+
+    def _met_vervolg(self, gekozen: list) -> list:
+        """Bij een vraag om een voorbeeld: de beste zin plus de zinnen die erop volgen, tot het volgende punt."""
+        if not gekozen:
+            return gekozen
+        score, deel, node, positie, _zin = max(gekozen, key=lambda k: k[0])
+        uit = [gekozen[0] if gekozen[0][2] is node and gekozen[0][3] == positie else (score, deel, node, positie, _zin)]
+        for j, z in enumerate(_zinnen_met_labels(node.text)[positie + 1 : positie + 3], start=positie + 1):
+            if re.match(r"^(?:[-–•]|\d+\.)\s", z):
+                break
+            uit.append((score, deel, node, j, z))
+        return uit
 
     def _lijstitems(self, gekozen: list) -> list:
         """Een zin die een opsomming inleidt (eindigt op ':') neemt de punten mee, ook uit het volgende fragment."""
@@ -310,19 +338,8 @@ class Extractief:
 
 
 def _zinnen_met_labels(tekst: str) -> list[str]:
-    """Zinnen van een passage; een los label ('1. Koppelkansen.') gaat samen met de zin erna."""
-    uit: list[str] = []
-    label = ""
-    for b, e in taal.zinnen(tekst):
-        zin = tekst[b:e].strip()
-        if re.fullmatch(r"(?:\d+\.\s+)?[A-ZÀ-Ý][\w-]*(?:\s[\w-]+)?\.", zin):
-            label = f"{label} {zin}".strip()
-            continue
-        uit.append(f"{label} {zin}".strip() if label else zin)
-        label = ""
-    if label:
-        uit.append(label)
-    return uit
+    """Zinnen van een passage (een los label als '1. Koppelkansen.' hoort bij de zin erna; zie taal.zinnen)."""
+    return [tekst[b:e].strip() for b, e in taal.zinnen(tekst)]
 
 
 _DEFINITIEVRAAG = re.compile(r"^\s*(wat\s+(is|zijn|betekent|betekenen|houdt|houden|bedoel\w*)|what\s+(is|are|does)|"
@@ -334,7 +351,9 @@ def _begint_met_term(zin: str, vraag_stammen: set[str]) -> bool:
     return any(taal.stam(w.lower().strip(".,:'")) in vraag_stammen for w in kop)
 
 
-_GETALVRAAG = re.compile(r"\b(wanneer|hoeveel|welk jaar|sinds|hoe lang|when|how many|how much|what year)\b", re.I)
+_GETALVRAAG = re.compile(r"\b(hoeveel|welk jaar|in welk jaar|sinds wanneer|hoe lang|how many|how much|what year)\b"
+                         r"|^\s*(wanneer|when)\s+(begon|startte|start|eindigde|stopte|began|started|ended)\b", re.I)
+_VOORBEELDVRAAG = re.compile(r"\b(voorbeeld|voorbeelden|bijvoorbeeld|example|examples)\b", re.I)
 _VERWIJST_TERUG = re.compile(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b")
 
 

@@ -383,8 +383,14 @@ def _blokken(regels: list[_Regel]) -> list[_Blok]:
             volgende = regels[i].tekst.strip()
             lokaal = statistics.median(lengtes[max(0, i - 8) : i + 8] or lengtes)
             einde_zin = bool(re.search(r"[.!?:]['\")]?\s*$", vorige))
-            if vorige.rstrip().endswith(":") or (einde_zin and len(vorige.strip()) < 0.72 * lokaal):
+            # A colon ends the paragraph only when a list or a new sentence follows ('aanpak:' + 'de energie-…'
+            # is one sentence wrapped after the colon).
+            if vorige.rstrip().endswith(":") and not re.match(r"^[a-zà-ÿ]", volgende):
                 break
+            if einde_zin and not vorige.rstrip().endswith(":") and len(vorige.strip()) < 0.72 * lokaal:
+                break
+            if einde_zin and regels[i].pagina != regels[i - 1].pagina:
+                break  # a finished sentence at the foot of a page: the next page starts a new paragraph
             if _OPSOMMING.match(volgende) or _GENUMMERD.match(volgende) or _is_kop(regels, i):
                 break
             if re.search(r"\bWijk\b.*\bGemeente\b", volgende):

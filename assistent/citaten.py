@@ -50,11 +50,7 @@ def zonder_markers(tekst: str) -> str:
     return _MARKER.sub("", tekst).strip()
 
 
-def _dekt(s: str, passage_stammen: set[str]) -> bool:
-    if s in passage_stammen:
-        return True
-    # Dutch compounds: 'warmtetransitie' carries 'transitie' and the reverse.
-    return len(s) >= 5 and any((s in p) or (len(p) >= 5 and p in s) for p in passage_stammen)
+_dekt = taal.dekt  # Dutch compounds: 'warmtetransitie' carries 'transitie' and the reverse.
 
 
 def _woorden_passage(passage: str) -> set[str]:

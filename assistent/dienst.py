@@ -226,6 +226,9 @@ class Dienst:
         if resultaat.relevantie < ant.DREMPEL_RELEVANTIE or not resultaat.treffers:
             yield weiger()
             return
+        if taal.vraagt_bedrag(zelfstandige) and not any(taal.bevat_bedrag(t.node.text) for t in resultaat.treffers):
+            yield weiger()  # a price or amount question the passages hold no amount for
+            return
 
         def extractief_antwoord(modusnaam: str) -> Gebeurtenis:
             concept = self.extractief.concept(zelfstandige, resultaat, taalcode)

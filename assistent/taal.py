@@ -29,7 +29,7 @@ STOPWOORDEN = frozenset(
 VRAAGWOORDEN = frozenset(
     """
     wat welke welk wie waar wanneer hoe hoeveel waarom noem noemen geef geven vertel vertellen leg uit beschrijf
-    kun kunt kan graag even eigenlijk precies ongeveer samen volgens staat staan zeggen zegt gezegd deed doet mee
+    kun kunt kan graag even eigenlijk precies ongeveer samen volgens staat staan zeggen zegt gezegd deed doet mee ga
     what which who where when how many much why list name give describe explain tell please does say says
     """.split()
 )
@@ -84,6 +84,22 @@ def stammen(tekst: str) -> list[str]:
     return uit
 
 
+def dekt(s: str, stammen: set[str]) -> bool:
+    """Of stam s in de stammen voorkomt, ook als deel van een samenstelling ('warmtetransitie' ↔ 'transitie')."""
+    if s in stammen:
+        return True
+    return len(s) >= 5 and any((s in p) or (len(p) >= 5 and p in s) for p in stammen)
+
+
+def ontleed(s: str, woordenschat) -> list[str]:
+    """Delen van een samenstelling die in de woordenschat staan: 'personeelsverlop' → ['verlop']."""
+    if s in woordenschat or len(s) < 8:
+        return []
+    delen = [s[i:] for i in range(3, len(s) - 4) if s[i:] in woordenschat]
+    delen += [s[:i] for i in range(len(s) - 3, 4, -1) if s[:i] in woordenschat]
+    return delen[:2]
+
+
 def tokens_voor_bm25(tekst: str) -> list[str]:
     """Tokens voor BM25: gestamde inhoudswoorden (stopwoorden eruit)."""
     return stammen(tekst)
@@ -110,6 +126,7 @@ def eigennamen(zin: str) -> set[str]:
     return namen
 
 
+_LABEL = re.compile(r"\d+\.\s+[A-ZÀ-Ý][\w-]*(?:\s[\w-]+)?\.")
 _AFKORTINGEN = ("bijv.", "bv.", "o.a.", "m.a.w.", "d.w.z.", "e.d.", "etc.", "nr.", "ca.", "vgl.", "J.", "M.", "e.g.", "i.e.")
 _ZINSGRENS = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'‘(\[]?[A-ZÀ-Ý0-9–-])")
 
@@ -127,6 +144,8 @@ def zinnen(tekst: str) -> list[tuple[int, int]]:
             if any(voor.endswith(a) for a in _AFKORTINGEN) or re.search(r"\b\w\.$", voor):
                 continue
             stuk = regel[start : m.start()]
+            if _LABEL.fullmatch(stuk.strip()):
+                continue  # '1. Koppelkansen. Dit is …': the label belongs to the sentence after it
             if stuk.strip():
                 uit.append(_trim(begin_regel + start, begin_regel + m.start(), tekst))
             start = m.end()
@@ -175,9 +194,40 @@ _WOORDENLIJST = {
     "perspective": "perspectief", "common": "gemeenschappelijk", "shared": "gemeenschappelijk",
     "experimental": "experimenteren", "pioneers": "pioniers", "coordination": "afstemming",
     "alignment": "afstemming", "costs": "kost", "cost": "kost", "price": "prijs", "subsidy": "subsidie",
-    "many": "hoeveel", "team": "kernteam", "conditions": "randvoorwaarden", "cooperation": "samenwerking",
+    "many": "hoeveel", "team": "kernteam", "seven": "zeven", "eighteen": "achttien", "three": "drie",
+    "fifteen": "vijftien", "left": "verlaten", "leave": "verlaten", "early": "voortijdig", "prematurely": "voortijdig",
+    "joined": "stroomden", "started": "start", "start": "start", "began": "start", "began.": "start",
+    "year": "jaar", "years": "jaar", "lesson": "les", "important": "belangrijke", "main": "belangrijke",
+    "example": "voorbeeld", "examples": "voorbeelden", "key": "sleutelpersonen", "people": "mensen",
+    "organisations": "organisaties", "organizations": "organisaties", "behind": "onderzochten",
+    "policy": "beleid", "policymakers": "beleidsmakers", "professionals": "professionals", "poverty": "armoede",
+    "communication": "communicatie", "trustworthy": "vertrouwen", "transparent": "transparant",
+    "involve": "betrekken", "involved": "betrokken", "involving": "betrekken", "groups": "groepen",
+    "difficult": "moeilijk", "sewer": "riolering", "sewage": "riolering", "heating": "warmtenet",
+    "network": "warmtenet", "district heating": "warmtenet", "success": "succes", "successes": "successen",
+    "obstacles": "obstakels", "barriers": "knelpunten", "bottlenecks": "knelpunten", "capacity": "capaciteit",
+    "rules": "regels", "financial": "financiële", "means": "middelen", "resources": "middelen",
+    "neighbourhood-oriented": "wijkgerichte", "area": "gebiedsanalyse", "analysis": "gebiedsanalyse",
+    "vision": "visie", "stakeholders": "stakeholders", "management": "management", "competences": "competenties",
+    "skills": "competenties", "knowledge": "kennis", "networks": "netwerken", "reflection": "reflectie",
+    "complexity": "complexiteit", "embrace": "omarm", "continuity": "continuïteit", "conditions": "randvoorwaarden", "cooperation": "samenwerking",
     "collaboration": "samenwerking", "dare": "durf", "invest": "investeer", "switch": "schakel",
 }
+
+
+_BEDRAGVRAAG = re.compile(r"\b(wat|hoeveel)\s+(kost|kosten|bedraagt|bedragen)\b|\b(prijs|prijzen|bedrag|bedragen|euro|"
+                         r"subsidiebedrag\w*|tarief|tarieven)\b|\b(how much|price|cost|costs|amount)\b", re.I)
+_BEDRAG = re.compile(r"€|\beuro\b|\bEUR\b|\b\d+(?:[.,]\d+)*\s*(?:mln|miljoen|miljard)\b", re.I)
+
+
+def vraagt_bedrag(vraag: str) -> bool:
+    """Of de vraag naar een geldbedrag of prijs vraagt."""
+    return bool(_BEDRAGVRAAG.search(vraag))
+
+
+def bevat_bedrag(tekst: str) -> bool:
+    """Of de tekst een geldbedrag noemt."""
+    return bool(_BEDRAG.search(tekst))
 
 
 def naar_nederlands(tekst: str) -> str:
