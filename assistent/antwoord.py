@@ -469,5 +469,7 @@ def zelfstandig(vraag: str, gesprek: list[dict] | None, namen_in_bronnen=None) -
     namen = [w for w in re.findall(r"\b[A-Z][\w-]+", cit.zonder_markers(vorig_antwoord))
              if w.lower() not in taal.STOPWOORDEN and (namen_in_bronnen is None or namen_in_bronnen(w))]
     onderwerp = vorige_vraag.strip().rstrip("?")
+    # Lower-case the first word: a capital inside the rewrite would read as a name the sources lack.
+    onderwerp = onderwerp[:1].lower() + onderwerp[1:] if onderwerp[:2].istitle() else onderwerp
     extra = " ".join(dict.fromkeys(namen[:4]))
     return f"{vraag.strip()} ({onderwerp}{'; ' + extra if extra else ''})"

@@ -120,7 +120,7 @@ def eigennamen(zin: str) -> set[str]:
     namen: set[str] = set()
     tokens = _WOORD.findall(normaliseer(zin))
     for i, t in enumerate(tokens):
-        if i == 0 or not t[:1].isupper() or t.lower() in STOPWOORDEN:
+        if i == 0 or not t[:1].isupper() or t.lower() in STOPWOORDEN or t.lower() in VRAAGWOORDEN:
             continue
         namen.add(t.lower())
     return namen

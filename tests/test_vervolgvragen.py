@@ -46,7 +46,6 @@ def test_vervolgvraag_neemt_de_naam_uit_het_vorige_antwoord_mee(echte_dienst):
     assert "Zuidhoven" in a.antwoord and "Zuidhoven Leiden 3.410" in a.citaten[0].tekst
 
 
-@pytest.mark.xfail(strict=True, reason="bekende beperking: de hele vorige vraag verdunt de relevantie onder de drempel")
 def test_vervolgvraag_na_een_lange_vorige_vraag_over_groningen(echte_dienst):
     gesprek = _gesprek("Deed de gemeente Groningen mee aan het programma?",
                        "Ja, Groningen was een van de deelnemende gemeenten [1].")
