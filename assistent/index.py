@@ -292,11 +292,14 @@ class Index:
             fcntl.flock(f, fcntl.LOCK_UN)
             f.close()
 
-    def _verhoog_generatie(self, collectie) -> None:
-        meta = dict(collectie.metadata or {})
-        meta["generatie"] = int(meta.get("generatie", 0)) + 1
+    @staticmethod
+    def _zet_meta(collectie, **waarden) -> None:
         # hnsw settings live in the configuration, not in the metadata we modify.
-        collectie.modify(metadata={k: v for k, v in meta.items() if not k.startswith("hnsw:")})
+        meta = {k: v for k, v in (collectie.metadata or {}).items() if not k.startswith("hnsw:")}
+        collectie.modify(metadata=meta | waarden)
+
+    def _verhoog_generatie(self, collectie) -> None:
+        self._zet_meta(collectie, generatie=int((collectie.metadata or {}).get("generatie", 0)) + 1, bezig=False)
 
     def wis(self) -> None:
         """De hele index (fragmenten en register) verwijderen; een beschadigde lokale index wordt weggegooid."""
@@ -408,11 +411,23 @@ class Index:
         bekend = {m["bestand"]: m for m in (register.get(include=["metadatas"])["metadatas"] or [])}
         plan = self._plan(bronmap, s, melding, bekend)
         aanwezig = {b.naam for b in plan}
+        # 'bezig' is set before the first write and cleared with the generation bump: a run killed in between
+        # still makes the next run bump the generation, so readers reload what the killed run changed.
+        onderbroken = bool((collectie.metadata or {}).get("bezig"))
+        begonnen = False
+
+        def begin() -> None:
+            nonlocal begonnen
+            if not begonnen:
+                self._zet_meta(collectie, bezig=True)
+                begonnen = True
+
         # Deletions first: a renamed file may reuse the document id (and chunk ids) of the vanished one.
         # Duplicates go too, or their old chunks would stay next to the copy that is kept.
         for naam, oud in bekend.items():
             weg = naam not in aanwezig and (naam not in s.mislukt or s.mislukt[naam].startswith("zelfde inhoud"))
             if weg:
+                begin()
                 self._verwijder_bestand(store, register, oud)
                 s.verwijderd.append(naam)
         balk = tqdm(plan, desc="Indexeren", unit="bestand", disable=not voortgang)
@@ -436,15 +451,17 @@ class Index:
                 s.mislukt[bron.naam] = e.melding
                 melding(f"Overgeslagen: {e.melding}. {e.oplossing}")
                 if oud:  # the old version is no longer what is in bronnen/; drop it too
+                    begin()
                     self._verwijder_bestand(store, register, oud)
                     s.verwijderd.append(bron.naam)
                 continue
+            begin()
             self._schrijf(store, register, gelezen, oud, voortgang)
             (s.vervangen if oud else s.nieuw).append(bron.naam)
             s.bestanden += 1
             s.paginas += len(gelezen.paginas)
             s.fragmenten += len(gelezen.fragmenten)
-        if s.gewijzigd:
+        if s.gewijzigd or onderbroken:
             self._verhoog_generatie(collectie)
 
     def _verwijder_bestand(self, store: ChromaVectorStore, register, oud: dict) -> None:

@@ -1,5 +1,6 @@
 """Testhulpen: een minimale PDF-schrijver (echte PDF's zonder extra pakketten) en de echte CLI als subprocess."""
 
+import sys
 import zlib
 from pathlib import Path
 
@@ -112,7 +113,8 @@ TESTPAGINAS = [
 
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = ROOT / ".venv" / "bin" / "assistent"
+BIN = Path(sys.executable).parent  # the venv the tests run in, wherever it lives
+CLI = [str(BIN / "assistent")] if (BIN / "assistent").exists() else [sys.executable, "-m", "assistent"]
 
 
 def cli_omgeving(index: Path, bronnen: Path, embedder: str = "nep", **extra: str) -> dict[str, str]:
@@ -129,4 +131,4 @@ def assistent(*args: str, env: dict[str, str], cwd: Path, timeout: float = 300, 
     """De echte `assistent`-opdracht als subprocess (cwd zonder .env)."""
     import subprocess
 
-    return subprocess.run([str(CLI), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw)
+    return subprocess.run([*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw)

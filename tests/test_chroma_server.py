@@ -13,9 +13,9 @@ from assistent.backends.embedders import NepEmbedding
 from assistent.fouten import IndexFout
 from assistent.index import Index
 from conftest import maak_instellingen
-from hulp import ROOT, assistent, cli_omgeving
+from hulp import BIN, assistent, cli_omgeving
 
-CHROMA = ROOT / ".venv" / "bin" / "chroma"
+CHROMA = BIN / "chroma"
 OVERVECHT = "Hoeveel inwoners heeft de wijk Overvecht-Noord?"
 
 

@@ -67,6 +67,10 @@ def _vergelijk(half: Index, schoon: Index) -> None:
     a, b = _inhoud(half), _inhoud(schoon)
     teveel = sorted({x[0] for x in set(a) - set(b)})
     tekort = sorted({x[0] for x in set(b) - set(a)})
+    if teveel:
+        eerste = teveel[0]
+        print("HERSTELD", [x for x in a if x[0] == eerste])
+        print("SCHOON", [x for x in b if x[0] == eerste])
     assert (len(a), teveel[:5], tekort[:5]) == (len(b), [], []), "hersteld versus schone bouw"
     assert len({i for i, _, _ in a}) == len(a)
 
@@ -102,7 +106,9 @@ def test_gedood_tijdens_eerste_bouw(tmp_path, veel_bronnen, zaad):
     rng = random.Random(zaad)
     _onderbreek(tmp_path / "index", veel_bronnen, rng)
     half = Index(tmp_path / "index", NepEmbedding())
+    assert half._collectie().metadata["bezig"] is True
     s = half.bouw(veel_bronnen, voortgang=False)
+    assert half._collectie().metadata["bezig"] is False
     assert not s.mislukt
     _vergelijk(half, _schoon(tmp_path, veel_bronnen, "schoon"))
     assert all(r["volledig"] for r in half.bronnen())
@@ -155,3 +161,13 @@ def test_twee_indexeringen_tegelijk(tmp_path, veel_bronnen):
     r = assistent("indexeer", "--stil", "--json", env=env, cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     assert '"nieuw": []' in r.stdout
+
+
+def test_gedood_na_het_laatste_bestand_verhoogt_toch_de_generatie(tmp_path, veel_bronnen):
+    """Alles geschreven maar de generatie nog niet verhoogd: de volgende run verhoogt hem alsnog, één keer."""
+    index = _schoon(tmp_path, veel_bronnen, "index")
+    generatie = index.generatie()
+    Index._zet_meta(index._collectie(), bezig=True)  # the state a kill right before the bump leaves behind
+    s = index.bouw(veel_bronnen, voortgang=False)
+    assert not s.gewijzigd and index.generatie() == generatie + 1
+    assert index.bouw(veel_bronnen, voortgang=False) and index.generatie() == generatie + 1
