@@ -2,14 +2,10 @@
 
 import argparse
 import logging
-import os
 import signal
 import sys
 
-# Nothing phones home: set before Gradio is imported.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+import assistent  # noqa: F401  (sets the offline environment: no telemetry, no analytics, hub offline)
 
 log = logging.getLogger("wijkassistent")
 

@@ -20,6 +20,8 @@ EXTENSIES = (".pdf", ".txt", ".md")
 CATALOGUS = "catalogus.toml"
 
 # Chunk sizes in words: measured on the summary (see tests/test_bronnen.py::test_fragmentgroottes).
+# Raise when cleaning or chunking changes: indexed files are then processed again though their content is the same.
+VERWERKING = 3
 DOEL_WOORDEN = 130
 MAX_WOORDEN = 200
 MIN_WOORDEN = 60

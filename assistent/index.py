@@ -434,7 +434,8 @@ class Index:
         for bron in balk:
             balk.set_postfix_str(bron.naam[:40])
             oud = bekend.get(bron.naam)
-            if oud and oud.get("hash") == bron.hash and oud.get("volledig") and oud.get("document") == bron.id:
+            if (oud and oud.get("hash") == bron.hash and oud.get("volledig") and oud.get("document") == bron.id
+                    and oud.get("verwerking") == bronnen_mod.VERWERKING):
                 s.overgeslagen.append(bron.naam)
                 s.bestanden += 1
                 s.paginas += int(oud.get("paginas", 0))
@@ -498,5 +499,6 @@ class Index:
             "document": b.id, "bestand": b.naam, "hash": b.hash, "titel": b.titel,
             "korte_titel": b.korte_titel or b.titel, "uitgever": b.uitgever, "jaar": b.jaar or 0, "soort": b.soort,
             "paginas": len(gelezen.paginas), "fragmenten": len(gelezen.fragmenten), "volledig": volledig,
+            "verwerking": bronnen_mod.VERWERKING,
             "in_catalogus": b.in_catalogus,
         }

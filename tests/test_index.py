@@ -83,6 +83,32 @@ def test_eerste_bouw_en_tweede_keer_geen_werk(index, bronmap):
     assert _ids_en_teksten(index) == inhoud
 
 
+def test_nieuwe_verwerking_knipt_ongewijzigde_bestanden_opnieuw(index, bronmap, monkeypatch):
+    """Na een wijziging in opschonen/knippen (VERWERKING omhoog) worden ook ongewijzigde bestanden opnieuw verwerkt."""
+    index.bouw(bronmap, voortgang=False)
+    monkeypatch.setattr(b, "VERWERKING", b.VERWERKING + 1)
+    s = index.bouw(bronmap, voortgang=False)
+    assert sorted(s.vervangen) == sorted(p.name for p in b.vind_bestanden(bronmap)) and not s.overgeslagen
+    assert not index.bouw(bronmap, voortgang=False).gewijzigd
+
+
+def test_server_start_niet_op_een_beschadigde_index(tmp_path, bronmap):
+    """`python app.py` op een beschadigde index: duidelijke fout met de herbouwopdracht, geen half werkende server."""
+    env = cli_omgeving(tmp_path / "index", bronmap)
+    assert assistent("indexeer", "--stil", env=env, cwd=tmp_path).returncode == 0
+    _beschadig(tmp_path / "index", midden=False)
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from appserver import vrije_poort
+
+    r = subprocess.run([sys.executable, str(ROOT / "app.py"), "--port", str(vrije_poort())], env=env, cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr and HERBOUW in r.stderr
+
+
 def test_wijzigen_verwijderen_toevoegen(index, bronmap):
     index.bouw(bronmap, voortgang=False)
     voor = _per_bestand(index)
