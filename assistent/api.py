@@ -26,7 +26,7 @@ from assistent.antwoord import Antwoord
 from assistent.citaten import Citaat, als_tekst
 from assistent.config import Instellingen
 from assistent.dienst import Dienst, Gebeurtenis
-from assistent.feedback import Feedback, FeedbackOpslag
+from assistent.feedback import Feedback, FeedbackInvoer, FeedbackOpslag
 from assistent.fouten import AssistentFout, ConfiguratieFout, OngeldigeVraag
 
 log = logging.getLogger(__name__)
@@ -70,15 +70,9 @@ class AntwoordUit(BaseModel):
     melding: str | None = Field(None, description="Bijvoorbeeld: teruggevallen op antwoorden zonder taalmodel.")
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(FeedbackInvoer):
     """Een oordeel over een antwoord."""
 
-    vraag: str = Field(description="De gestelde vraag.")
-    antwoord: str = Field("", description="Het gegeven antwoord.")
-    citaten: list[Citaat] = Field(default_factory=list, description="De citaten bij het antwoord.")
-    modus: str = Field("", description="De antwoordmodus.")
-    oordeel: Literal["goed", "slecht"] = Field(description="goed (👍) of slecht (👎).")
-    toelichting: str = Field("", max_length=4000, description="Optionele toelichting.")
     gesprek: list[Beurt] | None = Field(None, description="Eerdere beurten.")
 
 

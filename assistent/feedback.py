@@ -23,13 +23,9 @@ BESTAND = "feedback.jsonl"
 _PROCES_SLOT = threading.Lock()
 
 
-class Feedback(BaseModel):
-    """Eén oordeel over een antwoord."""
+class FeedbackInvoer(BaseModel):
+    """Wat een gebruiker over een antwoord zegt (zonder id en tijd)."""
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12],
-                    description="Id van de feedback; een latere regel met dezelfde id vervangt de eerdere.")
-    tijd: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                      description="Moment (UTC, ISO 8601).")
     vraag: str = Field(description="De gestelde vraag.")
     antwoord: str = Field("", description="Het gegeven antwoord.")
     citaten: list[Citaat] = Field(default_factory=list, description="De citaten bij het antwoord.")
@@ -37,6 +33,15 @@ class Feedback(BaseModel):
     oordeel: Literal["goed", "slecht"] = Field(description="goed (👍) of slecht (👎).")
     toelichting: str = Field("", max_length=4000, description="Optionele toelichting van de gebruiker.")
     gesprek: list[dict] | None = Field(None, description="Eerdere beurten, als de vraag een vervolgvraag was.")
+
+
+class Feedback(FeedbackInvoer):
+    """Eén opgeslagen oordeel over een antwoord."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12],
+                    description="Id van de feedback; een latere regel met dezelfde id vervangt de eerdere.")
+    tijd: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      description="Moment (UTC, ISO 8601).")
 
 
 class FeedbackOpslag:

@@ -210,7 +210,7 @@ _WOORDENLIJST = {
     "neighbourhood-oriented": "wijkgerichte", "area": "gebiedsanalyse", "analysis": "gebiedsanalyse",
     "vision": "visie", "stakeholders": "stakeholders", "management": "management", "competences": "competenties",
     "skills": "competenties", "knowledge": "kennis", "networks": "netwerken", "reflection": "reflectie",
-    "complexity": "complexiteit", "embrace": "omarm", "continuity": "continuïteit", "conditions": "randvoorwaarden", "cooperation": "samenwerking",
+    "complexity": "complexiteit", "embrace": "omarm", "conditions": "randvoorwaarden", "cooperation": "samenwerking",
     "collaboration": "samenwerking", "dare": "durf", "invest": "investeer", "switch": "schakel",
 }
 

@@ -132,3 +132,15 @@ def assistent(*args: str, env: dict[str, str], cwd: Path, timeout: float = 300, 
     import subprocess
 
     return subprocess.run([*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def passage_nr(prompt: str, fragment: str) -> int:
+    """Nummer van de eerste genummerde passage in de prompt die `fragment` bevat."""
+    import re
+
+    gebruiker = prompt.split("Passages:", 1)[1].split("\n---\nVraag", 1)[0]
+    delen = re.split(r"(?m)^\[(\d+)\] \(", gebruiker)
+    for nr, tekst in zip(delen[1::2], delen[2::2]):
+        if fragment in tekst:
+            return int(nr)
+    raise AssertionError(f"geen passage met {fragment!r} in de prompt")

@@ -8,20 +8,11 @@ from assistent import antwoord as ant
 from assistent import citaten as cit
 from assistent.backends.llms import NepLLM
 from conftest import maak_instellingen
+from hulp import passage_nr
 
 VRAAG = "Welke gemeenten namen deel aan het programma?"
 GOED = "Eind 2018 ging het programma van start met vijftien deelnemende gemeenten"
 SELWERD = "Hoeveel inwoners heeft de wijk Selwerd?"
-
-
-def passage_nr(prompt: str, fragment: str) -> int:
-    """Nummer van de eerste genummerde passage in de prompt die `fragment` bevat."""
-    gebruiker = prompt.split("Passages:", 1)[1].split("\n---\nVraag", 1)[0]
-    delen = re.split(r"(?m)^\[(\d+)\] \(", gebruiker)
-    for nr, tekst in zip(delen[1::2], delen[2::2]):
-        if fragment in tekst:
-            return int(nr)
-    raise AssertionError(f"geen passage met {fragment!r} in de prompt")
 
 
 def markers_geldig(a: ant.Antwoord) -> bool:

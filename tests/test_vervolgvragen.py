@@ -1,25 +1,15 @@
 """Vervolgvragen: 'En hoeveel inwoners heeft die wijk?' na een vraag over Groningen vindt de rij van Selwerd."""
 
-import re
 
 import pytest
 
 from assistent import antwoord as ant
 from assistent.backends.llms import NepLLM
 from conftest import maak_instellingen
+from hulp import passage_nr
 
 VERVOLG = "En hoeveel inwoners heeft die wijk?"
 SELWERD_RIJ = "Selwerd Groningen 6.231"
-
-
-def passage_nr(prompt: str, fragment: str) -> int:
-    """Nummer van de eerste genummerde passage in de prompt die `fragment` bevat."""
-    gebruiker = prompt.split("Passages:", 1)[1].split("\n---\nVraag", 1)[0]
-    delen = re.split(r"(?m)^\[(\d+)\] \(", gebruiker)
-    for nr, tekst in zip(delen[1::2], delen[2::2]):
-        if fragment in tekst:
-            return int(nr)
-    raise AssertionError(f"geen passage met {fragment!r} in de prompt")
 
 
 def _gesprek(vraag: str, antwoord: str) -> list[dict]:

@@ -1,6 +1,5 @@
 """Validatie van de steuncontrole: een verstoringssuite uit de bronnen en de handgelabelde paren."""
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -9,8 +8,8 @@ from pathlib import Path
 
 from assistent import citaten as cit
 from assistent import taal
+from assistent.evaluatie.bestanden import lees_jsonl
 from assistent.evaluatie.metrieken import cohen_kappa
-from assistent.fouten import ConfiguratieFout
 
 # Variants the support check must reject, and forms it must accept.
 AFWIJZEN = ("getal", "naam", "ontkenning", "verkeerde_passage")
@@ -195,27 +194,16 @@ def scoor_suite(gevallen: Sequence[Geval], oordeel: Oordeel = _lexicaal) -> dict
     }
 
 
+def _paar(p: dict) -> dict:
+    if not (isinstance(p.get("zin"), str) and isinstance(p.get("passage"), str) and isinstance(p.get("ondersteund"), bool)):
+        raise ValueError("zin, passage (tekst) en ondersteund (true/false) zijn verplicht")
+    return p
+
+
 def laad_paren(pad: Path) -> list[dict]:
     """Handgelabelde (zin, passage, ondersteund)-paren uit JSON lines."""
-    try:
-        regels = Path(pad).read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ConfiguratieFout(f"De gelabelde paren in {pad} zijn niet te lezen ({e.strerror}).",
-                               "Zet evals/steun_paren.jsonl terug of geef het juiste pad.") from None
-    paren = []
-    for nr, regel in enumerate(regels, start=1):
-        if not regel.strip():
-            continue
-        try:
-            p = json.loads(regel)
-            if not (isinstance(p.get("zin"), str) and isinstance(p.get("passage"), str)
-                    and isinstance(p.get("ondersteund"), bool)):
-                raise ValueError("zin, passage (tekst) en ondersteund (true/false) zijn verplicht")
-        except ValueError as e:
-            raise ConfiguratieFout(f"Regel {nr} van {pad} is geen geldig paar: {e}.",
-                                   '{"zin": "...", "passage": "...", "ondersteund": true}') from None
-        paren.append(p)
-    return paren
+    return lees_jsonl(pad, "De gelabelde paren in", _paar, "Zet evals/steun_paren.jsonl terug of geef het juiste pad.",
+                      '{"zin": "...", "passage": "...", "ondersteund": true}')
 
 
 def scoor_paren(paren: Sequence[dict], oordeel: Oordeel = _lexicaal) -> dict:

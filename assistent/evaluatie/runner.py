@@ -1,13 +1,13 @@
 """Evalset inlezen en elke vraag door de dienst halen; per vraag scores, samen de metrieken."""
 
-import json
 import sys
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, field_validator
 from tqdm import tqdm
 
 from assistent.evaluatie import metrieken as mt
+from assistent.evaluatie.bestanden import lees_jsonl
 from assistent.fouten import AssistentFout, ConfiguratieFout
 
 K_ZOEKEN = 10
@@ -42,21 +42,8 @@ class EvalVraag(BaseModel):
 
 def laad_set(pad: Path) -> list[EvalVraag]:
     """Een evalset in JSON lines; fouten met regelnummer."""
-    try:
-        regels = Path(pad).read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ConfiguratieFout(f"De evalset {pad} is niet te lezen ({e.strerror}).",
-                               "Geef met --set een bestaand JSONL-bestand.") from None
-    vragen: list[EvalVraag] = []
-    for nr, regel in enumerate(regels, start=1):
-        if not regel.strip():
-            continue
-        try:
-            vragen.append(EvalVraag.model_validate(json.loads(regel)))
-        except (ValueError, ValidationError) as e:
-            eerste = str(e).splitlines()[0:3]
-            raise ConfiguratieFout(f"Regel {nr} van {pad} is geen geldige evalvraag: {' '.join(eerste)}",
-                                   "Zie README (Evaluatie) voor de velden.") from None
+    vragen = lees_jsonl(pad, "De evalset", EvalVraag.model_validate, "Geef met --set een bestaand JSONL-bestand.",
+                        "Zie README (Evaluatie) voor de velden.")
     dubbel = {v.id for v in vragen if sum(w.id == v.id for w in vragen) > 1}
     if dubbel:
         raise ConfiguratieFout(f"Dubbele id's in {pad}: {', '.join(sorted(dubbel))}.", "Geef elke vraag een eigen id.")
