@@ -47,12 +47,15 @@ def _gegenereerde_bronnen(bron: Path, doel: Path, paginas: int) -> int:
     from assistent import bronnen as b
 
     alineas: list[str] = []
+    catalogus = b.lees_catalogus(bron)
     for pad in b.vind_bestanden(bron):
         try:
-            for p in b.lees_paginas(pad):
-                alineas += [a for a in re.split(r"\n\s*\n", p) if len(a.split()) > 8]
+            gelezen = b.lees_bron(b.bron_voor(pad, catalogus))
         except Exception:
             continue
+        # Cleaned paragraphs of real prose (not table rows): a generated page carries about 400 words.
+        alineas += [a for n in gelezen.fragmenten if n.metadata["soort"] == "tekst" for a in n.text.split("\n")
+                    if len(a.split()) > 20]
     rnd = random.Random(42)
     doel.mkdir(parents=True, exist_ok=True)
     per_bestand = 20
@@ -60,7 +63,10 @@ def _gegenereerde_bronnen(bron: Path, doel: Path, paginas: int) -> int:
         blad = []
         for p in range(f, min(paginas, f + per_bestand)):
             kop = f"Deel {p + 1}: ervaringen in wijk {rnd.randint(1, 500)}"
-            blad.append(kop + "\n\n" + "\n\n".join(rnd.sample(alineas, k=min(6, len(alineas)))))
+            tekst = []
+            while sum(len(a.split()) for a in tekst) < 400:
+                tekst.append(rnd.choice(alineas))
+            blad.append(kop + "\n" + "\n".join(tekst))
         (doel / f"gegenereerd-{f // per_bestand:04d}.txt").write_text("\f".join(blad), encoding="utf-8")
     return paginas
 

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import MetadataFilters, VectorStoreQuery
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 SCHEMA = 2  # raise when the stored layout changes; older indexes are refused with the rebuild command
 HERBOUW = "assistent indexeer --opnieuw"
 EMBED_BATCH = 16
+LEES_BLOK = 5000
 
 
 @dataclass
@@ -238,8 +240,19 @@ class Index:
     def alle_nodes(self) -> list[TextNode]:
         """Alle fragmenten (zonder embeddings), in documentvolgorde."""
         store = self.vector_store()
+        nodes: list[TextNode] = []
         with self._vertaal("lezen"):
-            nodes = [n for n in store.get_nodes(node_ids=None) if isinstance(n, TextNode)]
+            # In pages: one unbounded get() on ~100k chunks exceeds SQLite's variable limit inside Chroma.
+            offset = 0
+            while True:
+                r = store.client.get(include=["documents", "metadatas"], limit=LEES_BLOK, offset=offset)
+                for tekst, meta in zip(r["documents"], r["metadatas"]):
+                    node = metadata_dict_to_node(meta, text=tekst)
+                    if isinstance(node, TextNode):
+                        nodes.append(node)
+                if len(r["ids"]) < LEES_BLOK:
+                    break
+                offset += LEES_BLOK
         nodes.sort(key=lambda n: (n.metadata.get("document", ""), n.metadata.get("volgnr", 0)))
         return nodes
 

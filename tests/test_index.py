@@ -83,6 +83,17 @@ def test_eerste_bouw_en_tweede_keer_geen_werk(index, bronmap):
     assert _ids_en_teksten(index) == inhoud
 
 
+def test_alle_nodes_leest_in_blokken(index, bronmap, monkeypatch):
+    """Grote indexen worden in blokken gelezen (één get() over 100k fragmenten faalt in Chroma); niets gaat verloren."""
+    import assistent.index as index_mod
+
+    index.bouw(bronmap, voortgang=False)
+    alles = [(n.node_id, n.text) for n in index.alle_nodes()]
+    monkeypatch.setattr(index_mod, "LEES_BLOK", 7)
+    in_blokken = [(n.node_id, n.text) for n in index.alle_nodes()]
+    assert len(alles) > 7 and in_blokken == alles and len(set(in_blokken)) == len(alles)
+
+
 def test_nieuwe_verwerking_knipt_ongewijzigde_bestanden_opnieuw(index, bronmap, monkeypatch):
     """Na een wijziging in opschonen/knippen (VERWERKING omhoog) worden ook ongewijzigde bestanden opnieuw verwerkt."""
     index.bouw(bronmap, voortgang=False)
