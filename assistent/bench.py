@@ -58,6 +58,8 @@ def _gegenereerde_bronnen(bron: Path, doel: Path, paginas: int) -> int:
                     if len(a.split()) > 20]
     rnd = random.Random(42)
     doel.mkdir(parents=True, exist_ok=True)
+    (doel / b.CATALOGUS).write_text("".join(f'["gegenereerd-{i:04d}.txt"]\nid = "gen-{i:04d}"\ntitel = "Gegenereerd {i}"\n\n'
+                                             for i in range(0, paginas // 20 + 1)), encoding="utf-8")
     per_bestand = 20
     for f in range(0, paginas, per_bestand):
         blad = []

@@ -28,6 +28,8 @@ class Instellingen(BaseSettings):
     gguf: Path | None = Field(None, description="Pad naar een GGUF-bestand voor llama.cpp.")
     llamacpp_threads: int | None = None
     llamacpp_context: int = 4096
+    # A small in-process model on a CPU: fewer passages keep the prompt (and the first token) short.
+    llamacpp_passages: int = Field(3, ge=1, le=50, description="Passages in de prompt voor llama.cpp.")
     max_tokens: int = 400
 
     top_k: int = Field(6, ge=1, le=50, description="Aantal passages voor een antwoord.")

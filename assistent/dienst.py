@@ -241,9 +241,10 @@ class Dienst:
             yield extractief_antwoord("extractief")
             return
 
+        treffers = resultaat.treffers[:self.instellingen.llamacpp_passages] if gekozen == "llamacpp" else resultaat.treffers
         ruw = ""
         try:
-            for delta in llm_antwoorder.stream(vraag if not gesprek else zelfstandige, resultaat.treffers, taalcode):
+            for delta in llm_antwoorder.stream(vraag if not gesprek else zelfstandige, treffers, taalcode):
                 ruw += delta
                 yield Gebeurtenis("token", delta)
         except Exception as e:  # connection lost, model unloaded, …: never a crash, fall back
@@ -253,7 +254,7 @@ class Dienst:
             yield Gebeurtenis("melding", melding)
             yield extractief_antwoord("extractief")
             return
-        concept = ant.controleer(ruw, resultaat.treffers, markeer=self.instellingen.claimcheck == "markeer")
+        concept = ant.controleer(ruw, treffers, markeer=self.instellingen.claimcheck == "markeer")
         tekst, citaten = ant.nummer_opnieuw(concept)
         if not citaten:
             melding = ant.TERUGVAL[taalcode]
