@@ -46,13 +46,13 @@ class Instellingen(BaseSettings):
     # Eval thresholds: `assistent evalueer` exits 1 when a metric falls below.
     drempels: dict[str, float] = Field(
         default_factory=lambda: {
-            "hit@5": 0.85,
+            "hit@5": 0.9,
             "citaties_geldig": 1.0,
-            "citatie_precisie": 0.8,
-            "citatie_recall": 0.8,
-            "feiten": 0.7,
-            "goed_geweigerd": 0.8,
+            "citatie_precisie": 0.95,
+            "citatie_recall": 0.95,
+            "feiten": 0.85,
+            "goed_geweigerd": 0.9,
         }
     )
     # For these metrics lower is better; the run fails when they rise above.
-    maxima: dict[str, float] = Field(default_factory=lambda: {"onterecht_geweigerd": 0.15})
+    maxima: dict[str, float] = Field(default_factory=lambda: {"onterecht_geweigerd": 0.05})

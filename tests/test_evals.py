@@ -446,3 +446,14 @@ def test_rechter_ollama_bij_een_evalrun_tegen_lokale_nepserver(nepdienst, tmp_pa
     r = data["rechter"]
     assert r["n"] == n_verzoeken > 0
     assert r["overeenstemming"] == 0.0  # every cited sentence passes the lexical check, the judge says no
+
+
+def test_echte_evalset_haalt_de_drempels(echte_dienst):
+    """Regressiewacht: de echte evalset, extractief over de echte bronnen, haalt de drempels uit de instellingen."""
+    from assistent.evaluatie import metrieken as mt
+    from assistent.evaluatie.runner import evalueer, laad_set
+    from conftest import ROOT
+
+    uitslag = evalueer(echte_dienst, laad_set(ROOT / "evals" / "vragen.jsonl"), modus="extractief", voortgang=False)
+    inst = echte_dienst.instellingen
+    assert mt.overtredingen(uitslag["metrieken"], inst.drempels, inst.maxima) == [], uitslag["metrieken"]
