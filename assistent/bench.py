@@ -298,6 +298,38 @@ def vergelijk(nu: dict, vorige: dict | None) -> list[tuple[str, object, object, 
     return rijen
 
 
+def grafiek(nu: dict, vorige: dict | None, pad: Path) -> None:
+    """PNG: elke metriek met een doel als aandeel van dat doel (links van 1 = gehaald), nu en vorige run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    namen = [k for k in DOELEN if isinstance(nu.get(k), (int, float))]
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(namen) + 1.5))
+    y = range(len(namen))
+
+    def aandeel(run: dict, k: str) -> float:
+        grens = DOELEN[k][1]
+        return (run.get(k, 0) / grens) if grens else (0.0 if run.get(k, 0) == 0 else 2.0)
+
+    if vorige:
+        ax.barh([i + 0.2 for i in y], [aandeel(vorige, k) for k in namen], height=0.4, color="#bbbbbb", label="vorige")
+    kleuren = ["#2e8b57" if aandeel(nu, k) <= 1 else "#c0392b" for k in namen]
+    ax.barh([i - 0.2 for i in y], [aandeel(nu, k) for k in namen], height=0.4, color=kleuren, label="nu")
+    for i, k in enumerate(namen):
+        ax.text(aandeel(nu, k) + 0.02, i - 0.2, f"{nu[k]} (doel {DOELEN[k][0]} {DOELEN[k][1]})", va="center", fontsize=8)
+    ax.axvline(1.0, color="black", linewidth=1)
+    ax.set_yticks(list(y), namen)
+    ax.invert_yaxis()
+    ax.set_xlabel("waarde / doel (≤ 1 is gehaald)")
+    ax.set_title(f"assistent bench {nu.get('_moment', '')}, {nu.get('_cpu', '?')} kernen")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(pad, dpi=100)
+    plt.close(fig)
+
+
 def draai(args) -> int:
     UITVOER.mkdir(parents=True, exist_ok=True)
     resultaat: dict = {"_moment": datetime.now().isoformat(timespec="seconds"), "_cpu": os.cpu_count()}
@@ -315,13 +347,14 @@ def draai(args) -> int:
     pad = UITVOER / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     pad.write_text(json.dumps(resultaat, indent=2, ensure_ascii=False))
     shutil.copy(pad, UITVOER / "laatste.json")
+    grafiek(resultaat, vorige, pad.with_suffix(".png"))
     if args.json:
         print(json.dumps(resultaat, indent=2, ensure_ascii=False))
     else:
         print(f"{'metriek':<32} {'nu':>12} {'vorige':>12}  doel")
         for k, v, w, doel in vergelijk(resultaat, vorige):
             print(f"{k:<32} {v!s:>12} {w!s:>12}  {doel}")
-        print(f"\nGeschreven: {pad}")
+        print(f"\nGeschreven: {pad} en {pad.with_suffix('.png')}")
     return 0
 
 
