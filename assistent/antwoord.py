@@ -239,7 +239,7 @@ class Extractief:
         vraag_stammen = set(taal.stammen(_VOORBEELDVRAAG.sub(" ", vraag)))
         if not vraag_stammen or not r.treffers:
             return None
-        totaal = sum(self.zoeker._idf(s) for s in vraag_stammen)
+        totaal = sum(self.zoeker.idf(s) for s in vraag_stammen)
         definitie = bool(_DEFINITIEVRAAG.search(vraag))
         getalvraag = bool(_GETALVRAAG.search(vraag))
         kandidaten: list[tuple[float, float, TextNode, int, str]] = []
@@ -254,11 +254,11 @@ class Extractief:
                     continue  # the title line; recommendations as such are answered by _aanbevelingen
                 z_stammen = set(taal.stammen(zin))
                 # Share of the question's weight this sentence covers; the passage's rank is a mild prior.
-                deel = sum(self.zoeker._idf(s) for s in vraag_stammen if cit._dekt(s, z_stammen)) / totaal
+                deel = sum(self.zoeker.idf(s) for s in vraag_stammen if taal.dekt(s, z_stammen)) / totaal
                 if deel <= 0:
                     continue
                 # A question naming a section ('transitieperspectief') favours sentences under that heading.
-                in_sectie = sum(self.zoeker._idf(s) for s in vraag_stammen if s in sectie_stammen) / totaal
+                in_sectie = sum(self.zoeker.idf(s) for s in vraag_stammen if s in sectie_stammen) / totaal
                 score = deel + 0.15 / (1 + rang) + 0.4 * in_sectie
                 if definitie and _begint_met_term(zin, vraag_stammen):
                     score *= 1.4  # 'Wat zijn koppelkansen?' wants '1. Koppelkansen. Dit is …'

@@ -50,7 +50,6 @@ def zonder_markers(tekst: str) -> str:
     return _MARKER.sub("", tekst).strip()
 
 
-_dekt = taal.dekt  # Dutch compounds: 'warmtetransitie' carries 'transitie' and the reverse.
 
 
 def _woorden_passage(passage: str) -> set[str]:
@@ -83,7 +82,7 @@ def steun(zin: str, passages: str | list[str]) -> Steun:
     redenen: list[str] = []
     inhoud = [s for s in taal.stammen(zin) if not s.isdigit()]
     p_stammen = set(taal.stammen(passage))
-    gedekt = [s for s in inhoud if _dekt(s, p_stammen)]
+    gedekt = [s for s in inhoud if taal.dekt(s, p_stammen)]
     dekking = len(gedekt) / len(inhoud) if inhoud else 1.0
     if dekking < MIN_DEKKING:
         missend = sorted({s for s in inhoud if s not in gedekt})[:5]

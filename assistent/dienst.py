@@ -199,7 +199,7 @@ class Dienst:
                 gekozen = "extractief"
 
         # The vocabulary is lower case; names from the previous answer ('Leiden') are capitalised.
-        zelfstandige = ant.zelfstandig(vraag, gesprek, lambda w: self.zoeker._in_corpus(w.lower()))
+        zelfstandige = ant.zelfstandig(vraag, gesprek, lambda w: self.zoeker.in_corpus(w.lower()))
         if gesprek and llm_antwoorder is not None:
             try:
                 herschreven = llm_antwoorder.herschrijf(vraag, gesprek)

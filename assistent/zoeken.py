@@ -199,11 +199,13 @@ class Zoeker:
 
     # ----- relevance -----
 
-    def _idf(self, stam: str) -> float:
+    def idf(self, stam: str) -> float:
+        """Inverse documentfrequentie van een stam in de momentopname (onbekend = zeldzaamst)."""
         n = len(self.nodes)
         return math.log(1 + (n + 1) / (self._df.get(stam, 0) + 0.5))
 
-    def _in_corpus(self, woord: str) -> bool:
+    def in_corpus(self, woord: str) -> bool:
+        """Of het woord (ook als deel van een langer woord) in de bronnen voorkomt."""
         return woord in self._woordenschat or any(
             len(woord) >= 5 and woord in w for w in self._woordenschat if len(w) > len(woord))
 
@@ -212,7 +214,7 @@ class Zoeker:
         top = set().union(*(set(taal.stammen(zoektekst(t.node))) for t in treffers[:3])) if treffers else set()
         gewicht = totaal = 0.0
         for s in vraag_stammen:
-            w = self._idf(s)
+            w = self.idf(s)
             totaal += w
             if taal.dekt(s, top) or any(d in top for d in taal.ontleed(s, self._df)):
                 gewicht += w
@@ -220,7 +222,7 @@ class Zoeker:
         beste = max((t.dicht for t in treffers), default=0.0)
         dicht_norm = min(1.0, max(0.0, (beste - self._neg) / (self._pos - self._neg)))
         # Named things the corpus never mentions ('Lombok', 'Vinex') mean the sources cannot answer.
-        namen = [n for n in taal.eigennamen(vraag) if not self._in_corpus(n)]
+        namen = [n for n in taal.eigennamen(vraag) if not self.in_corpus(n)]
         # e5 scores English questions against Dutch text lower; there the translated terms weigh more.
         relevantie = (0.75 * dekking + 0.25 * dicht_norm) if engels else (0.55 * dekking + 0.45 * dicht_norm)
         if namen:
@@ -229,5 +231,5 @@ class Zoeker:
 
     def onbekende_woorden(self, tekst: str) -> list[str]:
         """Inhoudswoorden uit de tekst die nergens in de bronnen voorkomen."""
-        return [w for w in taal.inhoudswoorden(tekst) if not w.isdigit() and not self._in_corpus(w)]
+        return [w for w in taal.inhoudswoorden(tekst) if not w.isdigit() and not self.in_corpus(w)]
 
