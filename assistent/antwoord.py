@@ -292,12 +292,16 @@ class Extractief:
         for _s, _d, node, _pos, zin in gekozen:
             if node not in passages:
                 passages.append(node)
-                scores.append(score_van.get(node.node_id, 0.0))
+                # A list continued into the next chunk: that chunk inherits the score of the one it continues.
+                scores.append(score_van.get(node.node_id, scores[-1] if scores else 0.0))
             regels.append(cit.met_marker(zin, [passages.index(node) + 1]))
-        tekst = ""
+        tekst, vorige_lijst = "", False
         for regel in regels:
             lijst = bool(re.match(r"^(?:[-–•]|\d+\.)\s", regel))
-            tekst += ("\n" if (lijst or tekst.endswith(":")) and tekst else (" " if tekst else "")) + regel
+            # List items each on their own line, and the sentence after a list starts a new line too.
+            nieuwe_regel = lijst or vorige_lijst or tekst.endswith(":")
+            tekst += ("\n" if nieuwe_regel else " ") + regel if tekst else regel
+            vorige_lijst = lijst
         return Concept(tekst, passages, scores)
 
     def _met_vervolg(self, gekozen: list) -> list:
@@ -400,7 +404,8 @@ def controleer(tekst: str, treffers: list[Treffer], markeer: bool = False) -> Co
     behouden: list[str] = []
     verwijderd: list[str] = []
     for z in cit.splits_antwoord(tekst):
-        kaal = cit.zonder_markers(z.tekst)
+        # Small models leak template debris ('n) Koppelkansen …'): a lone letter label is no content.
+        kaal = re.sub(r"^\(?[a-zA-Z]\)\s+", "", cit.zonder_markers(z.tekst))
         if not re.search(r"\w", kaal):
             continue
         if any(kaal.startswith(w[:40]) for w in WEIGERING.values()):

@@ -59,6 +59,13 @@ def test_gedragen_zin_blijft_met_geldig_citaat(d, nep):
     assert GOED in a.citaten[0].tekst and GOED in a.citaten[0].citaat
 
 
+def test_sjabloonresten_van_een_klein_model_verdwijnen(d, nep):
+    # Qwen 0.5B begins answers with debris like 'n) '; the sentence stays, the debris goes.
+    nep.zet_in_rij(lambda p: f"n) {GOED} [{passage_nr(p, GOED)}].")
+    a = d.vraag(VRAAG)
+    assert a.antwoord == f"{GOED} [1]." and markers_geldig(a)
+
+
 def test_veranderd_getal_gaat_eruit(d, nep):
     nep.zet_in_rij(lambda p: f"De wijk Selwerd heeft 6.321 inwoners [{passage_nr(p, 'Selwerd Groningen 6.231')}].")
     a = d.vraag(SELWERD)
