@@ -270,6 +270,15 @@ class Dienst:
         """Geïndexeerde publicaties met aantallen pagina's en fragmenten."""
         return self.index.bronnen() if self.index.bestaat() else []
 
+    def aanbevelingen(self) -> list[tuple[int, str]]:
+        """(nummer, titel) van de aanbevelingen zoals de index ze kent, op nummer."""
+        self._klaar_om_te_zoeken()
+        titels: dict[int, str] = {}
+        for n in self.zoeker.nodes:
+            if n.metadata.get("soort") == "aanbeveling":
+                titels.setdefault(int(n.metadata["aanbeveling"]), n.metadata.get("aanbeveling_titel", ""))
+        return sorted(titels.items())
+
     def bronbestand(self, document: str) -> Path:
         """Het bestand van een geïndexeerde bron (alleen binnen de bronnenmap)."""
         regel = next((b for b in self.bronnen() if b["document"] == document), None)

@@ -24,15 +24,6 @@ VOORBEELDEN = [
     "Hoe bereik je bewoners die normaal niet meedoen?",
     "Welke wijken deden mee aan het programma?",
 ]
-AANBEVELINGEN = [
-    "Durf te experimenteren",
-    "Ontwikkel een gemeenschappelijk perspectief",
-    "Schep de randvoorwaarden voor integrale samenwerking",
-    "Zorg voor de juiste veldbezetting",
-    "Investeer in vertrouwen en eigenaarschap van bewoners",
-    "Schakel tussen schaalniveaus",
-    "Hanteer een lerende werkwijze",
-]
 # System fonts only: the default theme would fetch Google Fonts.
 _SYSTEEM = [Font("system-ui"), Font("-apple-system"), Font("Segoe UI"), Font("Roboto"), Font("Helvetica Neue"),
             Font("Arial"), Font("sans-serif")]
@@ -268,8 +259,9 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
                 bedankt = gr.Markdown("", elem_id="bedankt")
                 with gr.Accordion("Filters", open=False):
                     bron = gr.Dropdown(bronkeuzes(), value="", label="Bron")
+                    # Titles come from the index, so they match the publications word for word.
                     aanbeveling = gr.Dropdown([("Alle aanbevelingen", 0)] + [(f"{i}. {t}", i) for i, t in
-                                                                             enumerate(AANBEVELINGEN, start=1)],
+                                                                             dienst.aanbevelingen()],
                                               value=0, label="Aanbeveling")
             with gr.Column(scale=2, min_width=280):
                 gr.Markdown("### Bronnen")
