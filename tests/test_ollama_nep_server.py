@@ -1,9 +1,7 @@
 """Het Ollama-pad tegen een lokale stand-in server (tests/ollama_server.py): streamen, auto, wegvallen, terugkomen."""
 
-import re
-
+import hulp
 import pytest
-
 from assistent import citaten as cit
 from assistent.backends.llms import maak_llm
 from assistent.cli import main
@@ -18,13 +16,7 @@ GOED = "Eind 2018 ging het programma van start met vijftien deelnemende gemeente
 
 def passage_nr(berichten: list[dict], fragment: str) -> int:
     """Nummer van de passage met `fragment` in het gebruikersbericht dat de server ontving."""
-    gebruiker = next(b["content"] for b in berichten if b["role"] == "user")
-    gebruiker = gebruiker.split("Passages:", 1)[1].split("\n---\nVraag", 1)[0]
-    delen = re.split(r"(?m)^\[(\d+)\] \(", gebruiker)
-    for nr, tekst in zip(delen[1::2], delen[2::2]):
-        if fragment in tekst:
-            return int(nr)
-    raise AssertionError(f"geen passage met {fragment!r}")
+    return hulp.passage_nr(next(b["content"] for b in berichten if b["role"] == "user"), fragment)
 
 
 def goed_antwoord(berichten: list[dict]) -> str:
