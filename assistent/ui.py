@@ -126,7 +126,8 @@ def _met_links(tekst: str, k: int) -> str:
 def _berichten(beurten: list[dict]) -> list[dict]:
     uit = []
     for k, b in enumerate(beurten, start=1):
-        uit.append({"role": "user", "content": b["vraag"]})
+        # Shown as text: markup in a question (or in a model's tokens) is never rendered as HTML.
+        uit.append({"role": "user", "content": html.escape(b["vraag"])})
         uit.append({"role": "assistant", "content": b.get("weergave") or "…"})
     return uit
 
@@ -140,7 +141,7 @@ def _gesprek(beurten: list[dict]) -> list[dict]:
 
 
 def _weergave(a: Antwoord, k: int) -> str:
-    tekst = _met_links(a.antwoord, k)
+    tekst = _met_links(html.escape(a.antwoord, quote=False), k)
     if a.melding:
         tekst = f"*{a.melding}*\n\n{tekst}"
     return tekst
@@ -176,7 +177,7 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
                                          int(aanbeveling) or None):
                 if g.soort == "token":
                     ruw += g.tekst
-                    huidig["weergave"] = ruw + " ▌"
+                    huidig["weergave"] = html.escape(ruw, quote=False) + " ▌"
                     yield _berichten(beurten), beurten, gr.skip(), gr.skip()
                 elif g.soort == "melding":
                     huidig["weergave"] = f"*{g.tekst}*"
@@ -188,7 +189,7 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
                         woorden = re.findall(r"\S+\s*", a.antwoord)
                         stap = max(4, len(woorden) // 12)
                         for i in range(stap, len(woorden), stap):
-                            huidig["weergave"] = "".join(woorden[:i]) + " ▌"
+                            huidig["weergave"] = html.escape("".join(woorden[:i]), quote=False) + " ▌"
                             yield _berichten(beurten), beurten, gr.skip(), gr.skip()
                             time.sleep(0.03)
                     huidig["antwoord"] = a.model_dump(mode="json")

@@ -137,3 +137,27 @@ def test_chat_achter_sleutel(browser, echte_dienst):
         nieuw.value.wait_for_load_state()
         assert "Pagina" in nieuw.value.inner_text("body")
         context.close()
+
+
+def test_html_en_script_in_een_vraag_blijven_onschadelijk(browser, server, artefacten):
+    """Markup in een vraag wordt getoond als tekst: geen script, geen event-handler, geen extra element."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    page.goto(server + "/")
+    page.wait_for_selector("#invoer textarea", timeout=30_000)
+    aanval = ('<img src=x onerror="window.__geraakt=1"><script>window.__geraakt=2</script>'
+              '<a href="javascript:window.__geraakt=3">klik</a> Wat zijn koppelkansen?')
+    page.fill("#invoer textarea", aanval)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#bronnenpaneel .bronkaart", timeout=30_000)
+    page.click("#chat [data-testid='user'] >> nth=-1")  # clicking the question must not run anything either
+    assert page.evaluate("window.__geraakt === undefined")
+    assert page.locator("#chat img[onerror]").count() == 0
+    assert page.locator("#chat script").count() == 0
+    assert page.locator("#chat a[href^='javascript:']").count() == 0
+    assert "koppelkansen" in page.inner_text("#chat [data-testid='bot'] >> nth=-1").lower()
+    # The markup is shown as the text the user typed, not turned into (sanitised) elements.
+    assert page.locator("#chat img").count() == 0 and page.locator("#chat [data-testid='user'] a").count() == 0
+    assert '<img src=x onerror="window.__geraakt=1">' in page.inner_text("#chat [data-testid='user'] >> nth=-1")
+    page.screenshot(path=str(artefacten / "chat-injectie.png"), full_page=True)
+    context.close()
