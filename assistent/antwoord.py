@@ -308,8 +308,9 @@ class Extractief:
         """Bij een vraag om een voorbeeld: de beste zin plus de zinnen die erop volgen, tot het volgende punt."""
         if not gekozen:
             return gekozen
-        score, deel, node, positie, _zin = max(gekozen, key=lambda k: k[0])
-        uit = [gekozen[0] if gekozen[0][2] is node and gekozen[0][3] == positie else (score, deel, node, positie, _zin)]
+        beste = max(gekozen, key=lambda k: k[0])
+        score, deel, node, positie, _zin = beste
+        uit = [beste]
         for j, z in enumerate(_zinnen_met_labels(node.text)[positie + 1 : positie + 3], start=positie + 1):
             if re.match(r"^(?:[-–•]|\d+\.)\s", z):
                 break
