@@ -13,6 +13,7 @@ from llama_index.core.llms import LLM
 
 import assistent
 from assistent import antwoord as ant
+from assistent import taalmodel as tm
 from assistent import citaten as cit
 from assistent import taal
 from assistent.backends import maak_embedder, maak_llm
@@ -188,10 +189,10 @@ class Dienst:
         taalcode = taal.taal_van(vraag)
         melding: str | None = None
 
-        llm_antwoorder: ant.MetTaalmodel | None = None
+        llm_antwoorder: tm.MetTaalmodel | None = None
         if gekozen != "extractief":
             try:
-                llm_antwoorder = ant.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen))
+                llm_antwoorder = tm.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen))
             except AssistentFout as e:
                 if modus and modus != "auto":
                     raise
@@ -254,7 +255,7 @@ class Dienst:
             yield Gebeurtenis("melding", melding)
             yield extractief_antwoord("extractief")
             return
-        concept = ant.controleer(ruw, treffers, markeer=self.instellingen.claimcheck == "markeer")
+        concept = tm.controleer(ruw, treffers, markeer=self.instellingen.claimcheck == "markeer")
         tekst, citaten = ant.nummer_opnieuw(concept)
         if not citaten:
             melding = ant.TERUGVAL[taalcode]

@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT))
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole  # noqa: E402
 
-from assistent.antwoord import SYSTEEM  # noqa: E402
+from assistent.taalmodel import SYSTEEM  # noqa: E402
 from assistent.backends.llms import LlamaCppLLM  # noqa: E402
 
 BRON = ROOT / "bronnen" / "samen-naar-een-duurzame-en-leefbare-wijk-samenvatting.txt"

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from assistent import antwoord as ant
+from assistent import taalmodel as tm
 from assistent import citaten as cit
 from assistent.backends.llms import NepLLM
 from conftest import maak_instellingen
@@ -191,7 +192,7 @@ def test_prompt_heeft_genummerde_passages_en_de_vraag(d, nep):
     d.vraag(VRAAG)
     prompt = nep.prompts[-1]
     systeem, gebruiker = prompt.split("[user]\n", 1)
-    assert ant.SYSTEEM in systeem
+    assert tm.SYSTEEM in systeem
     assert re.findall(r"(?m)^\[(\d+)\] \(", gebruiker) == [str(i) for i in range(1, d.instellingen.top_k + 1)]
     assert f"<<<{VRAAG}>>>" in gebruiker
     assert GOED in gebruiker
@@ -210,5 +211,5 @@ def test_injectie_in_de_vraag_verandert_niets(d, nep):
     assert a.verwijderd == ["Amsterdam heeft het programma gewonnen."]
     systeem, gebruiker = nep.prompts[-1].split("[user]\n", 1)
     # The question stays data inside the user message; the rules stay first and unchanged.
-    assert systeem.strip() == f"[system]\n{ant.SYSTEEM}"
+    assert systeem.strip() == f"[system]\n{tm.SYSTEEM}"
     assert f"<<<{vraag}>>>" in gebruiker and "Passages:" in gebruiker.split("<<<")[0]

@@ -4,6 +4,7 @@
 import pytest
 
 from assistent import antwoord as ant
+from assistent import taalmodel as tm
 from assistent.backends.llms import NepLLM
 from conftest import maak_instellingen
 from hulp import passage_nr
@@ -89,7 +90,7 @@ def test_vervolgvraag_herschreven_door_het_model(nep_dienst, nep):
     gesprek = _gesprek("Welke wijk deed mee in Groningen?", "De wijk Selwerd (gemeente Groningen) heeft 6.231 inwoners [1].")
     a = nep_dienst.vraag(VERVOLG, gesprek=gesprek)
     herschrijf_prompt, antwoord_prompt = nep.prompts
-    assert ant.HERSCHRIJF in herschrijf_prompt
+    assert tm.HERSCHRIJF in herschrijf_prompt
     assert "Gebruiker: Welke wijk deed mee in Groningen?" in herschrijf_prompt and VERVOLG in herschrijf_prompt
     assert a.zelfstandige_vraag.startswith(herschreven)
     assert herschreven in antwoord_prompt.split("<<<", 1)[1]  # the model answers the standalone question
