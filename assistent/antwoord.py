@@ -1,63 +1,53 @@
-"""Antwoorders: extractief (zonder model) en met een taalmodel, beide met gecontroleerde citaten."""
+"""Extractief antwoorden uit de index: aanbevelingen en tabellen als gegevens, anders de best passende bronzinnen."""
 
 import logging
 import re
 from dataclasses import dataclass, field
 
 from llama_index.core.schema import TextNode
-from pydantic import BaseModel, Field
 
 from assistent import citaten as cit
 from assistent import taal
-from assistent.zoeken import Zoekresultaat, Zoeker
+from assistent.contract import ENGELSE_INLEIDING, SUGGESTIE, TERUGVAL, WEIGERING, Antwoord  # noqa: F401 (re-export)
+from assistent.vraag import _MAX, _MIN, SOORT_WOORDEN, Entiteit, Vraag, bevat_bedrag, zonder_accenten
+from assistent.zoeken import Treffer, Zoekresultaat
 
 log = logging.getLogger(__name__)
 
-# Below this calibrated relevance the sources do not hold the answer (see evals: goed/onterecht geweigerd).
-DREMPEL_RELEVANTIE = 0.45
+# Weights of the sentence score and the answerability bounds; calibrated on the dev split (evals/README.md).
+GEWICHT_DICHT = 0.55
+GEWICHT_LEXICAAL = 0.35
+GEWICHT_RANG = 0.10
+MIN_SCORE = {"nl": -0.12, "en": -0.50}  # fused score of the best sentence below which the question is refused
+MIN_SCORE_ONBEKEND = 0.05  # stricter when most of the question's words occur nowhere in the sources
+PASSAGES_VOOR_ZINNEN = 5
 
-WEIGERING = {
-    "nl": "Dat kan ik niet terugvinden in de publicaties van het programma.",
-    "en": "I cannot find that in the publications of the programme.",
-}
-SUGGESTIE = {
-    "nl": "De publicaties gaan over de lessen en de zeven aanbevelingen van het experimentenprogramma Verduurzaming "
-          "van Kwetsbare Wijken: de deelnemende wijken, koppelkansen, participatie van bewoners en de "
-          "wijkgerichte aanpak.",
-    "en": "The publications cover the lessons and seven recommendations of the Dutch programme 'Verduurzaming van "
-          "Kwetsbare Wijken': the participating neighbourhoods, linking opportunities, resident participation and "
-          "the neighbourhood approach.",
-}
-TERUGVAL = {
-    "nl": "Het taalmodel gaf geen antwoord dat door de bronnen wordt gedragen; dit antwoord bestaat uit zinnen uit de bronnen.",
-    "en": "The language model gave no answer supported by the sources; this answer consists of sentences from the sources.",
-}
-ENGELSE_INLEIDING = "According to the programme's publications (quoted in Dutch):"
+# Words about publications as such: 'de zeven aanbevelingen van het programma' asks for the list, nothing more.
+_META = frozenset(taal.stam(w) for w in """programma experimentenprogramma publicatie publicaties rapport samenvatting
+    document bron bronnen belangrijkste belangrijk concrete concreet allemaal precies eigenlijk gedaan geformuleerd
+    genoemd noemt noemen staan staat zeven programme publication report summary main key concrete important all
+    volgens according gegeven geeft give gives doet deden""".split())
 
-
-class Antwoord(BaseModel):
-    """Een antwoord met citaten, zoals CLI, API, UI en evals het gebruiken."""
-
-    vraag: str
-    antwoord: str
-    gevonden: bool
-    modus: str = Field(description="extractief, ollama:<model>, llamacpp:<bestand> of nep.")
-    citaten: list[cit.Citaat] = Field(default_factory=list)
-    duur_s: float = 0.0
-    melding: str | None = Field(None, description="Bijvoorbeeld: teruggevallen op extractief.")
-    verder_lezen: list[cit.Citaat] = Field(default_factory=list, description="Gevonden maar niet geciteerd.")
-    zelfstandige_vraag: str | None = None
-    verwijderd: list[str] = Field(default_factory=list, description="Zinnen die de claimcontrole niet doorstonden.")
+# The participants table answers questions about size, place and taking part; these are the general words for that.
+_TABELBEGRIPPEN = frozenset(taal.stam(w) for w in """groot grote grootte omvang klein kleine inwoners inwonertal
+    bewoners mensen wonen woont wonend telt tellen aantal deelnemend deelnemende deelnemen deelgenomen meedoen
+    meegedaan deed deden mee doen ingediend ingebracht aangemeld namens vanuit uit ligt liggen gelegen plaats stad
+    stadsdeel gemeente gemeenten wijk wijken buurt buurten groter kleiner meer minder
+    size big large small people live lives living inhabitants residents population neighbourhood neighborhood
+    district municipality city town located lie lies take took taking part participate participated participating
+    join joined submitted entered many""".split())
 
 
 @dataclass
 class Concept:
-    """Antwoordtekst met markers die naar `passages` (1-based) verwijzen."""
+    """Antwoordtekst met markers die naar `passages` (1-based) verwijzen; gevonden=False is een (gedeeltelijke) weigering."""
 
     tekst: str
     passages: list[TextNode]
     scores: list[float] = field(default_factory=list)
     verwijderd: list[str] = field(default_factory=list)
+    gevonden: bool = True
+    verder: list[TextNode] = field(default_factory=list)
 
 
 def citaat_van(node: TextNode, nr: int, score: float, zinnen: list[str]) -> cit.Citaat:
@@ -101,235 +91,401 @@ def nummer_opnieuw(concept: Concept) -> tuple[str, list[cit.Citaat]]:
     return "\n".join(regels).strip(), citaten
 
 
-# ---------------- extractive ----------------
+def _getal(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
-_LIJSTVRAAG = re.compile(r"\b(welke|noem|opsomm|overzicht|alle|lijst|zeven|wat zijn|which|list|what are|all)\b", re.I)
-_AANBEVELING = re.compile(r"aanbevel|aanbevol|recommend|advies|adviezen", re.I)
-_WIJKVRAAG = re.compile(r"\b(wijk|wijken|buurt|gemeente|gemeenten|inwoners|deelnemers|deel|deelgenomen|meegedaan|"
-                        r"neighbourhoods?|neighborhoods?|municipalit\w+|inhabitants|residents|took part|participat\w*)\b", re.I)
+
+def _lijstregel(zin: str) -> bool:
+    return bool(re.match(r"^(?:[-–•]|\d+\.)\s", zin))
+
+
+@dataclass
+class Kandidaat:
+    """Een bronzin met zijn scores."""
+
+    score: float
+    dicht: float
+    lexicaal: float
+    node: TextNode
+    positie: int
+    zin: str
 
 
 class Extractief:
-    """Antwoorden uit bronzinnen, zonder taalmodel; deterministisch."""
+    """Antwoorden uit bronzinnen en records, zonder taalmodel; deterministisch."""
 
     naam = "extractief"
 
-    def __init__(self, zoeker: Zoeker):
-        self.zoeker = zoeker
-
-    def concept(self, vraag: str, resultaat: Zoekresultaat, taalcode: str = "nl") -> Concept | None:
-        """Concept-antwoord, of None als er geen bruikbare zin is."""
-        if taalcode == "en":
-            vraag = f"{vraag} {taal.naar_nederlands(vraag)}"
-        for poging in (self._aanbevelingen, self._tabel, self._zinnen):
-            c = poging(vraag, resultaat)
+    def concept(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
+        """Concept-antwoord; None als de bronnen de vraag niet beantwoorden."""
+        if not r.treffers:
+            return None
+        if v.injectie and len(v.onderwerp) < 2:
+            return None  # nothing left once the injected instructions are taken out
+        if v.onbekende_namen and v.taal != "en":
+            return None  # 'Lombok', 'ISDE': named things the sources never mention (English capitalises more)
+        if re.search(r"\b(procent|percentage|percent)\b|%", v.tekst, re.I) and not any(
+                re.search(r"\bprocent\b|%", t.node.text) for t in r.treffers):
+            return None  # a share is asked and no passage gives one
+        if v.is_("bedrag") and not any(bevat_bedrag(t.node.text) for t in r.treffers):
+            return None  # a price or budget question the passages hold no amount for
+        for poging in (self._aanbeveling, self._tabel, self._over_entiteit, self._zinnen):
+            c = poging(v, r)
             if c is not None:
-                if taalcode == "en":
+                if v.taal == "en" and c.gevonden:
                     c.tekst = f"{ENGELSE_INLEIDING}\n{c.tekst}"
                 return c
         return None
 
-    # recommendations as data
-    def _aanbevelingen(self, vraag: str, r: Zoekresultaat) -> Concept | None:
-        alle = [n for n in self.zoeker.nodes if n.metadata.get("soort") == "aanbeveling"]
+    # ----- recommendations as data -----
+
+    def _aanbeveling(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
+        alle = r.corpus.namen().aanbevelingen
         if not alle:
             return None
-        if not _AANBEVELING.search(vraag) and not self._titel_genoemd(vraag, alle):
-            return None
         documenten = [t.metadata.get("document") for t in r.treffers if t.metadata.get("soort") == "aanbeveling"]
-        document = documenten[0] if documenten else alle[0].metadata.get("document")
-        per_nr: dict[int, TextNode] = {}
-        for n in alle:
-            if n.metadata.get("document") == document:
-                per_nr.setdefault(int(n.metadata["aanbeveling"]), n)
-        nummer = re.search(r"(?:aanbeveling|recommendation)\s*(\d)|(\d)(?:e|de|ste)?\s+aanbeveling", vraag, re.I)
-        gevraagd = int(nummer.group(1) or nummer.group(2)) if nummer else None
-        if gevraagd is None:
-            # 'Wat houdt "Durf te experimenteren" in?': a recommendation named by its title words.
-            genoemd = self._titel_genoemd(vraag, list(per_nr.values()))
-            gevraagd = int(genoemd.metadata["aanbeveling"]) if genoemd is not None else None
-        if gevraagd in per_nr:
-            node = per_nr[gevraagd]
-            regels = node.text.split("\n")
-            punten = [r for r in regels if r.startswith("– ")]
-            lopend = " ".join(r for r in regels[1:] if not r.startswith("– "))
-            intro = [lopend[b:e] for b, e in taal.zinnen(lopend)]
-            tekst = f"Aanbeveling {gevraagd}: {node.metadata.get('aanbeveling_titel')} [1]."
-            if intro:
-                tekst += " " + " ".join(cit.met_marker(z, [1]) for z in intro[:2] if not z.endswith(":"))
-            if punten:
-                tekst += "\n" + "\n".join(cit.met_marker(p, [1]) for p in punten)
-            return Concept(tekst, [node], [1.0])
-        if not _LIJSTVRAAG.search(vraag) and not re.search(r"aanbevelingen|recommendations", vraag, re.I):
-            return None
-        nodes = [per_nr[k] for k in sorted(per_nr)]
-        inleiding = next((n for n in self.zoeker.nodes if n.metadata.get("document") == document
-                          and "aanbevelingen" in n.text.lower() and n.metadata.get("soort") == "tekst"
-                          and re.search(r"zijn \w+ aanbevelingen", n.text)), None)
-        regels, passages = [], []
-        if inleiding is not None:
-            m = re.search(r"[^.]*zijn \w+ aanbevelingen:?", inleiding.text)
-            passages.append(inleiding)
-            regels.append(f"{m.group(0).strip().rstrip(':')} [1]:")
-        for n in nodes:
-            passages.append(n)
-            regels.append(f"{n.metadata['aanbeveling']}. {n.metadata.get('aanbeveling_titel')} [{len(passages)}]")
-        return Concept("\n".join(regels), passages, [1.0] * len(passages))
+        document = next((d for d in documenten if d in alle), next(iter(alle)))
+        per_nr = alle[document]
+        genoemd = self._titel_genoemd(v, per_nr)
+        nummer = None
+        if v.noemt_aanbeveling and v.rangtelwoord:
+            nummer = max(per_nr) if v.rangtelwoord == -1 else v.rangtelwoord
+            if nummer not in per_nr:
+                return None  # 'de achtste aanbeveling' when there are seven
+        elif genoemd is not None:
+            nummer = int(genoemd.metadata["aanbeveling"])
+        if nummer is not None:
+            return self._aanbeveling_detail(nummer, per_nr[nummer])
+        rest = [w for w in v.onderwerp if not SOORT_WOORDEN["aanbeveling"].search(w) and taal.stam(w) not in _META
+                and w not in taal.TELWOORDEN]
+        if v.noemt_aanbeveling and not rest:
+            return self._aanbeveling_lijst(r, document, per_nr)
+        return None
 
     @staticmethod
-    def _titel_genoemd(vraag: str, nodes: list[TextNode]) -> TextNode | None:
-        """De aanbeveling waarvan de vraag de titel (grotendeels) noemt, of None."""
-        vraag_stammen = set(taal.stammen(vraag)) - {"aanbevel", "aanbevol"}
+    def _titel_genoemd(v: Vraag, per_nr: dict[int, TextNode]) -> TextNode | None:
+        """De aanbeveling waarvan de vraag de titel (grotendeels) noemt, en niet veel meer."""
+        vraag_stammen = {taal.stam(w) for w in v.onderwerp if not SOORT_WOORDEN["aanbeveling"].search(w)}
         beste, beste_score = None, 0.0
-        for n in nodes:
+        for n in per_nr.values():
             titel = set(taal.stammen(n.metadata.get("aanbeveling_titel", "")))
-            raak = len(vraag_stammen & titel)
-            if titel and raak >= 2 and raak / len(titel) >= 0.6 and raak / len(titel) > beste_score:
+            raak = len({s for s in vraag_stammen if taal.dekt(s, titel)})
+            over = len(vraag_stammen - {s for s in vraag_stammen if taal.dekt(s, titel)} - _META)
+            # 'Wat houdt "Durf te experimenteren" in?' names the title; a question about one detail does not.
+            if titel and raak >= 1 and raak / len(titel) >= 0.6 and over <= 1 and raak / len(titel) > beste_score:
                 beste, beste_score = n, raak / len(titel)
         return beste
 
-    # the table of participating neighbourhoods
-    def _tabel(self, vraag: str, r: Zoekresultaat) -> Concept | None:
-        rijen = [n for n in self.zoeker.nodes if n.metadata.get("soort") == "tabelrij"]
+    @staticmethod
+    def _aanbeveling_detail(nummer: int, node: TextNode) -> Concept:
+        regels = node.text.split("\n")
+        punten = [x for x in regels if x.startswith(("– ", "- ", "• "))]
+        lopend = " ".join(x for x in regels[1:] if not x.startswith(("– ", "- ", "• ")))
+        intro = [lopend[b:e] for b, e in taal.zinnen(lopend)]
+        tekst = f"Aanbeveling {nummer}: {node.metadata.get('aanbeveling_titel')} [1]."
+        if intro:
+            tekst += " " + " ".join(cit.met_marker(z, [1]) for z in intro[:2] if not z.endswith(":"))
+        if punten:
+            tekst += "\n" + "\n".join(cit.met_marker(p, [1]) for p in punten)
+        return Concept(tekst, [node], [1.0])
+
+    @staticmethod
+    def _aanbeveling_lijst(r: Zoekresultaat, document: str, per_nr: dict[int, TextNode]) -> Concept:
+        eerste = per_nr[min(per_nr)]
+        # The sentence that introduces the list, in the passages before the first recommendation.
+        inleiding = None
+        for n in r.corpus.nodes:
+            if (n.metadata.get("document") == document and n.metadata.get("soort") == "tekst"
+                    and n.metadata.get("volgnr", 0) < eerste.metadata.get("volgnr", 0)):
+                for b, e in taal.zinnen(n.text):
+                    if SOORT_WOORDEN["aanbeveling"].search(n.text[b:e]) and taal.getallen(n.text[b:e]) & {str(len(per_nr))}:
+                        inleiding = (n, n.text[b:e])
+        regels, passages = [], []
+        if inleiding is not None:
+            passages.append(inleiding[0])
+            regels.append(cit.met_marker(inleiding[1].rstrip(":. "), [1]) + ":")
+        for nr in sorted(per_nr):
+            passages.append(per_nr[nr])
+            regels.append(f"{nr}. {per_nr[nr].metadata.get('aanbeveling_titel')} [{len(passages)}]")
+        return Concept("\n".join(regels), passages, [1.0] * len(passages))
+
+    # ----- tables as data -----
+
+    @staticmethod
+    def _vraagt_tabel(v: Vraag, r: Zoekresultaat) -> bool:
+        """Of alles wat de vraag naast de namen vraagt in de tabel staat (omvang, plaats, deelname)."""
+        tabelwoorden = r.corpus.namen().tabelwoorden | _TABELBEGRIPPEN
+        anders = [w for w in v.onderwerp if taal.stam(w) not in tabelwoorden and taal.stam(w) not in _META
+                  and not (_MAX.search(w) or _MIN.search(w))]
+        # One stray word ('qua', a typo) next to a table word still asks the table; 'projectleider' alone does not.
+        return not anders or (len(anders) == 1 and len(v.onderwerp) - len(anders) >= 1)
+
+    def _tabel(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
+        rijen = r.corpus.van_soort("tabelrij")
         if not rijen:
             return None
-        vraag_l = taal.normaliseer(vraag).lower()
-
-        def genoemd(naam: str) -> bool:
-            return bool(naam) and re.search(r"(?<!\w)" + re.escape(naam.lower()) + r"(?!\w)", vraag_l) is not None
-
-        raak = [n for n in rijen if genoemd(n.metadata.get("wijk", "")) or genoemd(n.metadata.get("gemeente", ""))]
-        # A neighbourhood name beats the municipality: 'Zuidhoven' is one row, 'Leiden' might be two.
-        op_wijk = [n for n in raak if genoemd(n.metadata.get("wijk", ""))]
-        raak = op_wijk or raak
-        if raak:
-            regels = []
-            for i, n in enumerate(raak[:5], start=1):
-                m = n.metadata
-                regels.append(f"De wijk {m['wijk']} (gemeente {m['gemeente']}) heeft {_getal(m['inwoners'])} "
-                              f"inwoners [{i}].")
-            return Concept(" ".join(regels) if len(regels) == 1 else "\n".join(f"- {x}" for x in regels),
-                           raak[:5], [1.0] * len(raak[:5]))
-        if _WIJKVRAAG.search(vraag) and _LIJSTVRAAG.search(vraag):
-            tabel = next((n for n in self.zoeker.nodes if n.metadata.get("soort") == "tabel"), None)
-            if tabel is None or not any(t.node.node_id == tabel.node_id or t.metadata.get("soort") == "tabelrij"
-                                        for t in r.treffers[:5]):
+        vraagt_tabel = self._vraagt_tabel(v, r)
+        tabel_gevonden = any(t.metadata.get("soort") in {"tabel", "tabelrij"} for t in r.treffers[:4])
+        ents = v.tabel_entiteiten
+        if (v.superlatief or v.drempel or v.bereik) and vraagt_tabel:
+            return self._tabel_selectie(v, rijen, ents)
+        if ents:
+            if not vraagt_tabel:
                 return None
-            passages: list[TextNode] = [tabel]
-            regels = []
-            inleiding = next((t.node for t in r.treffers if t.metadata.get("sectie") == "Achttien wijken"
-                              or re.search(r"namen in totaal \w+ wijken", t.node.text)), None)
-            if inleiding is not None:
-                m = re.search(r"[^.]*namen in totaal \w+ wijken deel\.", inleiding.text)
-                if m:
-                    passages.append(inleiding)
-                    regels.append(cit.met_marker(m.group(0).strip(), [2]))
-            for n in rijen:
-                m = n.metadata
-                regels.append(f"- {m['wijk']} ({m['gemeente']}), {_getal(m['inwoners'])} inwoners [1]")
-            return Concept("\n".join(regels), passages, [1.0] * len(passages))
+            op_wijk = [e for e in ents if e.soort == "wijk"]
+            gekozen = self._rijen_van(op_wijk or ents)
+            if len(gekozen) == 2 and v.richting and len(ents) >= 2:
+                return self._tabel_vergelijk(gekozen)
+            return self._tabel_rijen(gekozen[:6], v)
+        if vraagt_tabel and tabel_gevonden and (v.is_("lijst") or not v.onderwerp) and not v.is_("getal"):
+            return self._tabel_alles(r, rijen)
         return None
 
-    # the best sentences from the top passages
-    def _zinnen(self, vraag: str, r: Zoekresultaat) -> Concept | None:
-        # 'Geef een voorbeeld van meekoppelen': find the concept; the example follows it (see _met_vervolg).
-        vraag_stammen = set(taal.stammen(_VOORBEELDVRAAG.sub(" ", vraag)))
-        if not vraag_stammen or not r.treffers:
+    @staticmethod
+    def _rijen_van(ents: list[Entiteit]) -> list[TextNode]:
+        uit: list[TextNode] = []
+        for e in ents:
+            uit.extend(n for n in e.nodes if n not in uit)
+        return uit
+
+    @staticmethod
+    def _rij(n: TextNode, nr: int) -> str:
+        m = n.metadata
+        return f"De wijk {m['wijk']} (gemeente {m['gemeente']}) heeft {_getal(m['inwoners'])} inwoners [{nr}]."
+
+    def _tabel_rijen(self, rijen: list[TextNode], v: Vraag) -> Concept:
+        regels = [self._rij(n, i) for i, n in enumerate(rijen, start=1)]
+        tekst = regels[0] if len(regels) == 1 else "\n".join(f"- {x}" for x in regels)
+        return Concept(tekst, rijen, [1.0] * len(rijen))
+
+    def _tabel_vergelijk(self, rijen: list[TextNode]) -> Concept:
+        a, b = rijen
+        na, nb = a.metadata["inwoners"], b.metadata["inwoners"]
+        groot, klein = (a, b) if na >= nb else (b, a)
+        tekst = f"{self._rij(a, 1)} {self._rij(b, 2)}"
+        if na != nb:
+            tekst += (f"\n{groot.metadata['wijk']} heeft dus meer inwoners dan {klein.metadata['wijk']} "
+                      f"[{1 if groot is a else 2}][{2 if groot is a else 1}].")
+        return Concept(tekst, [a, b], [1.0, 1.0])
+
+    def _tabel_selectie(self, v: Vraag, rijen: list[TextNode], ents: list[Entiteit]) -> Concept | None:
+        kandidaten = rijen
+        gemeenten = [e for e in ents if e.soort == "gemeente"]
+        if gemeenten:
+            kandidaten = self._rijen_van(gemeenten)
+        if v.drempel or v.bereik:
+            if v.bereik:
+                laag, hoog = sorted(v.bereik)
+                kandidaten = [n for n in kandidaten if laag <= n.metadata["inwoners"] <= hoog]
+                voorwaarde = f"tussen {_getal(laag)} en {_getal(hoog)} inwoners"
+            else:
+                op, grens = v.drempel
+                kandidaten = [n for n in kandidaten if (n.metadata["inwoners"] > grens if op == ">" else
+                                                        n.metadata["inwoners"] < grens)]
+                voorwaarde = f"{'meer' if op == '>' else 'minder'} dan {_getal(grens)} inwoners"
+            kandidaten.sort(key=lambda n: -n.metadata["inwoners"])
+            if not kandidaten:
+                return Concept(f"Geen van de {len(rijen)} deelnemende wijken in het overzicht heeft {voorwaarde} [1].",
+                               [rijen[0]], [1.0])
+            kop = f"{len(kandidaten)} van de {len(rijen)} deelnemende wijken hebben {voorwaarde}:"
+            regels = [f"- {n.metadata['wijk']} (gemeente {n.metadata['gemeente']}): "
+                      f"{_getal(n.metadata['inwoners'])} inwoners [{i}]" for i, n in enumerate(kandidaten, start=1)]
+            return Concept("\n".join([kop] + regels), kandidaten, [1.0] * len(kandidaten))
+        volgorde = sorted(kandidaten, key=lambda n: n.metadata["inwoners"], reverse=v.superlatief == "max")
+        plek = max(1, v.rangtelwoord or 1) if v.rangtelwoord and v.rangtelwoord > 0 else 1
+        if plek > len(volgorde):
             return None
-        totaal = sum(self.zoeker.idf(s) for s in vraag_stammen)
-        definitie = bool(_DEFINITIEVRAAG.search(vraag))
-        getalvraag = bool(_GETALVRAAG.search(vraag))
-        kandidaten: list[tuple[float, float, TextNode, int, str]] = []
-        for rang, t in enumerate(r.treffers[:4]):
-            if t.metadata.get("soort") in {"tabelrij", "tabel"}:
-                continue
-            sectie_stammen = set(taal.stammen(t.metadata.get("sectie", "")))
-            for positie, zin in enumerate(_zinnen_met_labels(t.node.text)):
-                if len(zin.split()) < 4 or re.match(r"^\d+\.\s+\w+,", zin):  # skip footnotes
+        n = volgorde[plek - 1]
+        rang = "" if plek == 1 else f"{plek}e "
+        woord = "meeste" if v.superlatief == "max" else "minste"
+        tekst = (f"De deelnemende wijk met de {rang}{woord} inwoners is {n.metadata['wijk']} (gemeente "
+                 f"{n.metadata['gemeente']}), met {_getal(n.metadata['inwoners'])} inwoners [1].")
+        return Concept(tekst, [n], [1.0])
+
+    def _tabel_alles(self, r: Zoekresultaat, rijen: list[TextNode]) -> Concept:
+        tabel = next((n for n in r.corpus.van_soort("tabel")), None)
+        passages = [tabel] if tabel is not None else list(rijen)
+        regels = []
+        for i, n in enumerate(rijen):
+            m = n.metadata
+            regels.append(f"- {m['wijk']} ({m['gemeente']}), {_getal(m['inwoners'])} inwoners "
+                          f"[{1 if tabel is not None else i + 1}]")
+        return Concept("\n".join(regels), passages, [1.0] * len(passages))
+
+    # ----- a named neighbourhood or municipality, asked about something else -----
+
+    def _over_entiteit(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
+        ents = v.tabel_entiteiten
+        if not ents:
+            return None
+        # Text passages that mention the name may answer it ('Leiden verliet het programma voortijdig').
+        patroon = re.compile(r"(?<![\w-])(" + "|".join(re.escape(zonder_accenten(e.naam)) for e in ents) + r")(?![\w-])")
+        noemt = {n.node_id for n in r.corpus.nodes if n.metadata.get("soort") in {"tekst", "aanbeveling"}
+                 and patroon.search(zonder_accenten(n.text))}
+        if noemt:
+            c = self._zinnen(v, r, alleen=noemt)
+            # 'Waarom …?' about one named place needs a reason in the text, not just the fact.
+            if c is not None and (not v.is_("waarom") or _REDEN.search(c.tekst)):
+                return c
+        rijen = self._rijen_van(ents)[:3]
+        namen = " en ".join(dict.fromkeys(e.naam for e in ents))
+        if v.taal == "en":
+            tekst = (f"The publications do not say that about {namen}. {namen} appears in them only in the overview "
+                     "of participating neighbourhoods; see further reading.")
+        else:
+            feiten = "; ".join(f"{n.metadata['wijk']}, gemeente {n.metadata['gemeente']}, "
+                               f"{_getal(n.metadata['inwoners'])} inwoners" for n in rijen)
+            tekst = (f"Wat u vraagt over {namen} staat niet in de publicaties van het programma. {namen} komt er "
+                     f"alleen in voor in het overzicht van deelnemende wijken ({feiten}); zie verder lezen.")
+        return Concept(tekst, [], [], gevonden=False, verder=rijen)
+
+    # ----- the best sentences of the best passages -----
+
+    def kandidaten(self, v: Vraag, r: Zoekresultaat, alleen: set[str] | None = None) -> list[Kandidaat]:
+        """Bronzinnen uit de beste passages, gescoord op betekenis (e5), gedekte vraagwoorden en passagerang."""
+        corpus = r.corpus
+        kal = corpus.kalibratie
+        stammen_v = set(taal.stammen(" ".join(v.onderwerp))) or set(taal.stammen(v.tekst))
+        totaal = sum(corpus.idf(s) for s in stammen_v) or 1.0
+        hoogste = max((t.score for t in r.treffers), default=0.0) or 1.0
+        w_lex = GEWICHT_LEXICAAL if v.taal != "en" else 0.0
+        noemer = GEWICHT_DICHT + w_lex + GEWICHT_RANG
+        sectie_cache: dict[str, set[str]] = {}
+        uit: list[Kandidaat] = []
+        treffers = [t for t in r.treffers if t.metadata.get("soort") not in {"tabel", "tabelrij"}]
+        if alleen is not None:
+            treffers = [t for t in treffers if t.node.node_id in alleen] or [
+                Treffer(corpus.per_id[i], 0.0) for i in alleen if i in corpus.per_id]
+        for t in treffers[:PASSAGES_VOOR_ZINNEN]:
+            kop = t.metadata.get("aanbeveling_titel") or t.metadata.get("sectie", "")
+            kop_stammen = sectie_cache.setdefault(kop, set(taal.stammen(kop)))
+            for j, (b, e) in enumerate(corpus.zinnen_van.get(t.node.node_id, [])):
+                zin = t.node.text[b:e].strip()
+                lijst = _lijstregel(zin)
+                if len(zin.split()) < (3 if lijst else 4) or re.match(r"^\d+\.\s+\w+,", zin):  # footnotes
                     continue
-                if positie == 0 and t.metadata.get("soort") == "aanbeveling":
-                    continue  # the title line; recommendations as such are answered by _aanbevelingen
-                z_stammen = set(taal.stammen(zin))
-                # Share of the question's weight this sentence covers; the passage's rank is a mild prior.
-                deel = sum(self.zoeker.idf(s) for s in vraag_stammen if taal.dekt(s, z_stammen)) / totaal
-                if deel <= 0:
-                    continue
-                # A question naming a section ('transitieperspectief') favours sentences under that heading.
-                in_sectie = sum(self.zoeker.idf(s) for s in vraag_stammen if s in sectie_stammen) / totaal
-                score = deel + 0.15 / (1 + rang) + 0.4 * in_sectie
-                if definitie and _begint_met_term(zin, vraag_stammen):
-                    score *= 1.4  # 'Wat zijn koppelkansen?' wants '1. Koppelkansen. Dit is …'
-                if getalvraag and re.search(r"\d", zin):
-                    score *= 1.4  # 'Wanneer …?' and 'Hoeveel …?' want the sentence with the year or number
-                if _VERWIJST_TERUG.match(zin):
-                    score *= 0.8  # 'Die vrees is …' leans on a sentence the reader does not see
+                if j == 0 and t.metadata.get("soort") == "aanbeveling":
+                    continue  # the title line; recommendations as such are answered as data
+                z_stammen = set(taal.stammen(zin)) | kop_stammen
+                lex = sum(corpus.idf(s) for s in stammen_v if taal.dekt(s, z_stammen)) / totaal
+                dicht = kal.normaliseer(t.zinscores[j]) if j < len(t.zinscores) else 0.0
+                score = (GEWICHT_DICHT * dicht + w_lex * lex + GEWICHT_RANG * t.score / hoogste) / noemer
+                if v.is_("getal") or v.is_("tijd"):
+                    # 'Wanneer …?' and 'Hoeveel …?' want the sentence that holds the date or the number.
+                    score *= 1.15 if re.search(r"\d", zin) or taal.getallen(zin) else 0.85
+                if v.is_("definitie") and _begint_met_term(zin, stammen_v):
+                    score *= 1.15
+                if re.match(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b", zin):
+                    score *= 0.92  # leans on a sentence the reader does not see
                 if len(zin.split()) > 45:
-                    score *= 0.9
-                kandidaten.append((score, deel, t.node, positie, zin))
-        if not kandidaten:
+                    score *= 0.93
+                if zin.endswith("?"):
+                    score *= 0.7  # a question in the text raises the topic; the answer follows it
+                if v.is_("wie") and taal.eigennamen(zin):
+                    score *= 1.1
+                uit.append(Kandidaat(score, dicht, lex, t.node, j, zin))
+        uit.sort(key=lambda k: -k.score)
+        return uit
+
+    @staticmethod
+    def beantwoordbaar(v: Vraag, beste: Kandidaat, onbekend: float) -> bool:
+        """Of de beste zin de vraag draagt: genoeg score, strenger bij onbekende woorden of een Engelse vraag."""
+        if beste.score < MIN_SCORE.get(v.taal, MIN_SCORE["nl"]):
+            return False
+        # English words are unknown to Dutch sources by nature; only Dutch questions are judged on them.
+        return v.taal == "en" or not (onbekend >= 0.75 and beste.score < MIN_SCORE_ONBEKEND)
+
+    @staticmethod
+    def onbekend_deel(v: Vraag, r: Zoekresultaat) -> float:
+        """Aandeel (idf-gewogen) van de vraagwoorden dat nergens in de bronnen voorkomt."""
+        corpus = r.corpus
+        woorden = [w for w in v.onderwerp if len(w) > 3]
+        if not woorden:
+            return 0.0
+        gewicht = {w: corpus.idf(taal.stam(w)) for w in woorden}
+        totaal = sum(gewicht.values()) or 1.0
+        return sum(g for w, g in gewicht.items() if not corpus.in_corpus(w) and taal.stam(w) not in corpus.df
+                   and not taal.ontleed(taal.stam(w), corpus.df)) / totaal
+
+    def _zinnen(self, v: Vraag, r: Zoekresultaat, alleen: set[str] | None = None) -> Concept | None:
+        kandidaten = self.kandidaten(v, r, alleen)
+        if not kandidaten or not self.beantwoordbaar(v, kandidaten[0], self.onbekend_deel(v, r)):
             return None
-        kandidaten.sort(key=lambda k: -k[0])
-        beste_deel = max(k[1] for k in kandidaten[:3])
-        # Only sentences close to the best one: a high-ranked passage must not smuggle in a weak sentence.
-        gekozen = [k for k in kandidaten[:3] if k[0] >= 0.6 * kandidaten[0][0] and k[1] >= 0.5 * beste_deel]
-        if getalvraag and any(re.search(r"\d", k[4]) and k[1] >= 0.8 * beste_deel for k in gekozen):
-            # A factoid question gets the fact, when that sentence matches the question as well as the rest.
-            gekozen = [k for k in gekozen if re.search(r"\d", k[4])]
-        if _VOORBEELDVRAAG.search(vraag):
-            gekozen = self._met_vervolg(gekozen)
-        gekozen += self._lijstitems(gekozen)
-        # Reading order of the document, so list items 1, 2, 3 come out in order.
-        uniek = {(k[2].node_id, k[3]): k for k in gekozen}
-        gekozen = sorted(uniek.values(), key=lambda k: (k[2].metadata.get("document", ""),
-                                                        k[2].metadata.get("volgnr", 0), k[3]))
+        beste = kandidaten[0]
+        lijstvraag = v.is_("lijst")
+        maximum = 4 if lijstvraag else 2
+        gekozen = [beste]
+        for k in kandidaten[1:]:
+            if len(gekozen) >= maximum:
+                break
+            # The sentence right after a chosen one continues its thought ('enerzijds … Anderzijds …').
+            aansluitend = any(k.node is g.node and k.positie == g.positie + 1 for g in gekozen)
+            if k.score < (0.75 if aansluitend else 0.8) * beste.score:
+                continue
+            if any(_bijna_gelijk(k.zin, g.zin) for g in gekozen):
+                continue
+            gekozen.append(k)
+        if (v.is_("getal") or v.is_("tijd")) and not re.search(r"\d", beste.zin):
+            # A factoid question gets the fact, when a sentence with a number matches it nearly as well.
+            met_getal = next((k for k in kandidaten[1:4] if re.search(r"\d", k.zin) and k.score >= 0.9 * beste.score), None)
+            if met_getal is not None:
+                gekozen = [met_getal] + [g for g in gekozen if g is not met_getal][:1]
+        if v.is_("voorbeeld"):
+            gekozen = self._met_vervolg(r, gekozen)
+        gekozen += self._lijstitems(r, gekozen)
+        uniek = {(k.node.node_id, k.positie): k for k in gekozen}
+        gekozen = sorted(uniek.values(), key=lambda k: (k.node.metadata.get("document", ""),
+                                                        k.node.metadata.get("volgnr", 0), k.positie))
         passages: list[TextNode] = []
         scores: list[float] = []
         score_van = {t.node.node_id: t.score for t in r.treffers}
         regels: list[str] = []
-        for _s, _d, node, _pos, zin in gekozen:
-            if node not in passages:
-                passages.append(node)
+        for k in gekozen:
+            if k.node not in passages:
+                passages.append(k.node)
                 # A list continued into the next chunk: that chunk inherits the score of the one it continues.
-                scores.append(score_van.get(node.node_id, scores[-1] if scores else 0.0))
-            regels.append(cit.met_marker(zin, [passages.index(node) + 1]))
+                scores.append(score_van.get(k.node.node_id, scores[-1] if scores else 0.0))
+            regels.append(cit.met_marker(k.zin, [passages.index(k.node) + 1]))
         tekst, vorige_lijst = "", False
         for regel in regels:
-            lijst = bool(re.match(r"^(?:[-–•]|\d+\.)\s", regel))
+            lijst = _lijstregel(regel)
             # List items each on their own line, and the sentence after a list starts a new line too.
             nieuwe_regel = lijst or vorige_lijst or tekst.endswith(":")
             tekst += ("\n" if nieuwe_regel else " ") + regel if tekst else regel
             vorige_lijst = lijst
         return Concept(tekst, passages, scores)
 
-    def _met_vervolg(self, gekozen: list) -> list:
+    @staticmethod
+    def _met_vervolg(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:
         """Bij een vraag om een voorbeeld: de beste zin plus de zinnen die erop volgen, tot het volgende punt."""
-        if not gekozen:
-            return gekozen
-        beste = max(gekozen, key=lambda k: k[0])
-        score, deel, node, positie, _zin = beste
+        beste = gekozen[0]
         uit = [beste]
-        for j, z in enumerate(_zinnen_met_labels(node.text)[positie + 1 : positie + 3], start=positie + 1):
-            if re.match(r"^(?:[-–•]|\d+\.)\s", z):
+        spannen = r.corpus.zinnen_van.get(beste.node.node_id, [])
+        for j in range(beste.positie + 1, min(len(spannen), beste.positie + 3)):
+            z = beste.node.text[spannen[j][0]:spannen[j][1]].strip()
+            if _lijstregel(z):
                 break
-            uit.append((score, deel, node, j, z))
+            uit.append(Kandidaat(beste.score, beste.dicht, beste.lexicaal, beste.node, j, z))
         return uit
 
-    def _lijstitems(self, gekozen: list) -> list:
+    @staticmethod
+    def _lijstitems(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:
         """Een zin die een opsomming inleidt (eindigt op ':') neemt de punten mee, ook uit het volgende fragment."""
-        extra = []
-        for score, deel, node, positie, zin in gekozen:
-            if not zin.endswith(":"):
+        extra: list[Kandidaat] = []
+        for k in gekozen:
+            if not k.zin.endswith(":"):
                 continue
-            volgende = next((n for n in self.zoeker.nodes if n.metadata.get("document") == node.metadata.get("document")
-                             and n.metadata.get("volgnr") == node.metadata.get("volgnr", 0) + 1
-                             and n.metadata.get("sectie") == node.metadata.get("sectie")), None)
-            reeks = [(node, j, z) for j, z in enumerate(_zinnen_met_labels(node.text)) if j > positie]
+            volgende = r.corpus.volgende(k.node)
+            if volgende is not None and volgende.metadata.get("sectie") != k.node.metadata.get("sectie"):
+                volgende = None
+            reeks = [(k.node, j, z) for j, z in enumerate(r.corpus.zinnen(k.node)) if j > k.positie]
             if volgende is not None:
-                reeks += [(volgende, j, z) for j, z in enumerate(_zinnen_met_labels(volgende.text))]
+                reeks += [(volgende, j, z) for j, z in enumerate(r.corpus.zinnen(volgende))]
             los = 0
             for n, j, z in reeks[:16]:
-                if re.match(r"^(?:[-–•]|\d+\.)\s", z):
-                    extra.append((score, deel, n, j, z))
+                z = z.strip()
+                if _lijstregel(z):
+                    extra.append(Kandidaat(k.score, k.dicht, k.lexicaal, n, j, z))
                     los = 0
                 else:
                     # Explanations between items stay out; several in a row mean the list has ended.
@@ -339,13 +495,13 @@ class Extractief:
         return extra
 
 
-def _zinnen_met_labels(tekst: str) -> list[str]:
-    """Zinnen van een passage (een los label als '1. Koppelkansen.' hoort bij de zin erna; zie taal.zinnen)."""
-    return [tekst[b:e].strip() for b, e in taal.zinnen(tekst)]
+_REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorzaak|reden|verklaren|verklaart|"
+                    r"because|due to|since|reason)\b", re.I)
 
 
-_DEFINITIEVRAAG = re.compile(r"^\s*(wat\s+(is|zijn|betekent|betekenen|houdt|houden|bedoel\w*)|what\s+(is|are|does)|"
-                             r"leg\s+uit|verschil)|\bverschil\b|\bbegrip\b", re.I)
+def _bijna_gelijk(a: str, b: str) -> bool:
+    sa, sb = set(taal.stammen(a)), set(taal.stammen(b))
+    return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) > 0.8
 
 
 def _begint_met_term(zin: str, vraag_stammen: set[str]) -> bool:
@@ -353,35 +509,22 @@ def _begint_met_term(zin: str, vraag_stammen: set[str]) -> bool:
     return any(taal.stam(w.lower().strip(".,:'")) in vraag_stammen for w in kop)
 
 
-_GETALVRAAG = re.compile(r"\b(hoeveel|welk jaar|in welk jaar|sinds wanneer|hoe lang|how many|how much|what year)\b"
-                         r"|^\s*(wanneer|when)\s+(begon|startte|start|eindigde|stopte|began|started|ended)\b", re.I)
-_VOORBEELDVRAAG = re.compile(r"\b(voorbeeld|voorbeelden|bijvoorbeeld|example|examples)\b", re.I)
-_VERWIJST_TERUG = re.compile(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b")
+def weigering(taalcode: str) -> str:
+    """De vaste weigering met wat de bronnen wel bevatten."""
+    return f"{WEIGERING[taalcode]} {SUGGESTIE[taalcode]}"
 
 
-def _getal(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-# ---------------- follow-up questions ----------------
-
-_VERWIJZING = re.compile(r"\b(die|deze|dat|daar|daarvan|ervan|hun|hij|zij|ze|het|dezelfde|diezelfde|"
-                         r"that|it|they|those|there|this)\b", re.I)
-
-
-def zelfstandig(vraag: str, gesprek: list[dict] | None, namen_in_bronnen=None) -> str:
-    """Deterministische herschrijving: neem het onderwerp van de vorige beurt mee als de vraag ernaar verwijst."""
-    if not gesprek:
-        return vraag
-    vorige_vraag = next((b["tekst"] for b in reversed(gesprek) if b.get("rol") == "gebruiker"), "")
-    vorig_antwoord = next((b["tekst"] for b in reversed(gesprek) if b.get("rol") == "assistent"), "")
-    kort = len(taal.inhoudswoorden(vraag)) <= 5
-    if not (_VERWIJZING.search(vraag) or kort or vraag.lower().startswith(("en ", "and ", "ook "))):
-        return vraag
-    namen = [w for w in re.findall(r"\b[A-Z][\w-]+", cit.zonder_markers(vorig_antwoord))
-             if w.lower() not in taal.STOPWOORDEN and (namen_in_bronnen is None or namen_in_bronnen(w))]
-    onderwerp = vorige_vraag.strip().rstrip("?")
-    # Lower-case the first word: a capital inside the rewrite would read as a name the sources lack.
-    onderwerp = onderwerp[:1].lower() + onderwerp[1:] if onderwerp[:2].istitle() else onderwerp
-    extra = " ".join(dict.fromkeys(namen[:4]))
-    return f"{vraag.strip()} ({onderwerp}{'; ' + extra if extra else ''})"
+def voeg_samen(concepten: list[Concept], onbeantwoord: list[str], taalcode: str) -> Concept:
+    """Antwoorden op de delen van een vraag achter elkaar; wat niet te beantwoorden was wordt genoemd."""
+    tekst, passages, scores = [], [], []
+    for c in concepten:
+        verschuiving = len(passages)
+        tekst.append(re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + verschuiving}]",
+                            c.tekst.removeprefix(ENGELSE_INLEIDING).strip()))
+        passages += c.passages
+        scores += c.scores or [0.0] * len(c.passages)
+    for deel in onbeantwoord:
+        tekst.append(f"Not found in the publications: “{deel}”" if taalcode == "en"
+                     else f"Op het deel “{deel}” geven de publicaties geen antwoord.")
+    kop = [ENGELSE_INLEIDING] if taalcode == "en" else []
+    return Concept("\n".join(kop + tekst), passages, scores)

@@ -75,30 +75,115 @@ def beste_zinnen(zin: str, passage: str, n: int = 1) -> list[str]:
     return gescoord[:n]
 
 
-def steun(zin: str, passages: str | list[str]) -> Steun:
-    """Of de zin gedragen wordt door de passage(s): inhoudswoorden, getallen, namen en ontkenning."""
-    passage = passages if isinstance(passages, str) else "\n".join(passages)
+# With semantic evidence: a sentence whose meaning matches this closely (normalised e5 similarity, 0 = unrelated,
+# 1 = the sentence itself) may use other words, as long as enough of its content still occurs in the carrier.
+MIN_BETEKENIS = 0.45
+MIN_DEKKING_MET_BETEKENIS = 0.5
+# A claim in another language than the sources (English answers) rests on meaning, numbers and names alone.
+MIN_BETEKENIS_ANDERE_TAAL = 0.25
+
+
+_TELSTAMMEN = frozenset(taal.stam(w) for w in taal.TELWOORDEN)
+
+
+def _vensters(zinnen: list[tuple[int, str]]) -> list[tuple[list[int], str]]:
+    """Dragers: elke zin alleen en elk paar opeenvolgende zinnen uit dezelfde passage."""
+    uit = [([i], z) for i, (_, z) in enumerate(zinnen)]
+    uit += [([i, i + 1], f"{zinnen[i][1]} {zinnen[i + 1][1]}") for i in range(len(zinnen) - 1)
+            if zinnen[i][0] == zinnen[i + 1][0]]
+    return uit
+
+
+def steun(zin: str, passages: str | list[str], gelijkenis: list[float] | None = None,
+          zinnen: list[list[str]] | None = None) -> Steun:
+    """Of de zin gedragen wordt door één zin (of twee opeenvolgende) van de passage(s).
+
+    `zinnen` zijn per passage de bewijszinnen (standaard: de zinnen van de tekst); `gelijkenis` is, als de
+    aanroeper een embedder heeft, de genormaliseerde betekenisgelijkenis van de zin met elk van die zinnen.
+    """
+    lijst = [passages] if isinstance(passages, str) else list(passages)
+    passage = "\n".join(lijst)
+    per_passage = zinnen or [[p[b:e] for b, e in taal.zinnen(p)] for p in lijst]
+    genummerd = [(pi, z) for pi, zs in enumerate(per_passage) for z in zs]
     zin = zonder_markers(zin)
     redenen: list[str] = []
-    inhoud = [s for s in taal.stammen(zin) if not s.isdigit()]
-    p_stammen = set(taal.stammen(passage))
-    gedekt = [s for s in inhoud if taal.dekt(s, p_stammen)]
-    dekking = len(gedekt) / len(inhoud) if inhoud else 1.0
-    if dekking < MIN_DEKKING:
-        missend = sorted({s for s in inhoud if s not in gedekt})[:5]
-        redenen.append(f"te weinig gedekt ({dekking:.0%}; mist {', '.join(missend)})")
-    p_getallen = taal.getallen(passage)
-    for g in sorted(taal.getallen(zin) - p_getallen):
-        redenen.append(f"getal {g} staat niet in de passage")
+    # Numbers (also written out) are checked on their own below, not as words to cover.
+    inhoud = [s for s in taal.stammen(zin) if not s.isdigit() and s not in _TELSTAMMEN]
+    andere_taal = taal.taal_van(zin) == "en" and taal.taal_van(passage) != "en"
+
+    def dekking_van(tekst: str) -> float:
+        stammen = set(taal.stammen(tekst))
+        return sum(taal.dekt(s, stammen) for s in inhoud) / len(inhoud) if inhoud else 1.0
+
+    # The carrier: the sentence (or adjacent pair) that covers most of the claim; meaning breaks ties.
+    beste_venster: list[int] = []
+    beste_tekst, beste_dekking, beste_betekenis = "", -1.0, -9.0
+    for ids, tekst in _vensters(genummerd) or [([], passage)]:
+        d = dekking_van(tekst)
+        b = max((gelijkenis[i] for i in ids), default=-9.0) if gelijkenis and len(gelijkenis) == len(genummerd) else -9.0
+        if (d + max(b, 0.0), len(ids) == 1) > (beste_dekking + max(beste_betekenis, 0.0), len(beste_venster) == 1):
+            beste_venster, beste_tekst, beste_dekking, beste_betekenis = ids, tekst, d, b
+    if andere_taal:
+        if beste_betekenis < MIN_BETEKENIS_ANDERE_TAAL:
+            redenen.append("betekenis te ver van de passage" if beste_betekenis > -9 else
+                           "andere taal dan de bron; zonder betekenisvergelijking niet te controleren")
+    elif beste_dekking < MIN_DEKKING and not (beste_betekenis >= MIN_BETEKENIS
+                                             and beste_dekking >= MIN_DEKKING_MET_BETEKENIS):
+        gedekt = set(taal.stammen(beste_tekst))
+        missend = sorted({s for s in inhoud if not taal.dekt(s, gedekt)})[:5]
+        redenen.append(f"geen zin in de passage draagt dit ({beste_dekking:.0%} gedekt; mist {', '.join(missend)})")
+    p_getallen, d_getallen = taal.getallen(passage), taal.getallen(beste_tekst or passage)
+    for g in sorted(taal.getallen(zin) - d_getallen):
+        # A number that does occur in the passage belongs there to something else ('achttien wijken').
+        redenen.append(f"getal {g} staat niet in de passage" if g not in p_getallen
+                       else f"getal {g} hoort in de passage bij iets anders")
     p_woorden = _woorden_passage(passage)
     for naam in sorted(taal.eigennamen(zin)):
         delen = [d for d in naam.split("-") if d]
         if naam not in p_woorden and not all(d in p_woorden for d in delen):
             redenen.append(f"naam '{naam}' staat niet in de passage")
-    beste = beste_zinnen(zin, passage, 2)
-    if _ontkenning_botst(zin, beste):
+    drager = [beste_tekst] if beste_tekst else beste_zinnen(zin, passage, 2)
+    if not andere_taal and _ontkenning_botst(zin, drager):
         redenen.append("ontkenning past niet bij de passage")
-    return Steun(ok=not redenen, dekking=round(dekking, 3), redenen=redenen, citaat=beste[0] if beste else "")
+    if not andere_taal and _tegengesteld(zin, " ".join(drager)):
+        redenen.append("zegt het tegendeel van de passage (tegengestelde vergelijking of ontkennend voorvoegsel)")
+    dekking = beste_dekking if not andere_taal else max(0.0, beste_betekenis)
+    return Steun(ok=not redenen, dekking=round(dekking, 3), redenen=redenen,
+                 citaat=beste_tekst or (beste_zinnen(zin, passage, 1) or [""])[0])
+
+
+# Opposite comparatives and their counterparts; general language, both languages.
+_TEGENDELEN = [("meer", "minder"), ("groter", "kleiner"), ("sneller", "langzamer"), ("sneller", "trager"),
+               ("hoger", "lager"), ("beter", "slechter"), ("makkelijker", "moeilijker"), ("eenvoudiger", "moeilijker"),
+               ("sterker", "zwakker"), ("vaker", "zelden"), ("toegenomen", "afgenomen"), ("gestegen", "gedaald"),
+               ("stijgende", "dalende"), ("groeiende", "afnemende"), ("meest", "minst"), ("eerder", "later"),
+               ("more", "less"), ("more", "fewer"), ("faster", "slower"), ("larger", "smaller"), ("bigger", "smaller"),
+               ("higher", "lower"), ("better", "worse"), ("easier", "harder"), ("stronger", "weaker"),
+               ("increased", "decreased"), ("rising", "falling"), ("most", "least")]
+_TEGEN = {a: b for a, b in _TEGENDELEN} | {b: a for a, b in _TEGENDELEN}
+_STEIGEREND = {a for a, _ in _TEGENDELEN}
+_ONTKENNEND_VOORVOEGSEL = ("on", "non", "niet-", "un")
+
+
+def _tegengesteld(zin: str, drager: str) -> bool:
+    """Of de zin een vergelijking omdraait ('sneller' tegenover 'minder voorspoedig') of een woord ontkent ('onbelangrijk')."""
+    zw, dw = taal.woorden(zin), taal.woorden(drager)
+    zs, ds = set(zw), set(dw)
+    for w in zs:
+        tegen = _TEGEN.get(w)
+        if tegen and tegen in ds and w not in ds:
+            return True
+        # 'sneller … dan gedacht' against 'minder voorspoedig … dan gedacht'.
+        if w in _STEIGEREND and w not in {"meer", "more", "meest", "most"} and w not in ds and ({"minder", "less"} & ds):
+            return True
+    zst, dst = {taal.stam(w) for w in zw}, {taal.stam(w) for w in dw}
+    for a, b in ((zw, dst), (dw, zst)):
+        for w in a:
+            for v in _ONTKENNEND_VOORVOEGSEL:
+                basis = w[len(v):]
+                if w.startswith(v) and len(basis) >= 5 and taal.stam(basis) in b and taal.stam(w) not in b:
+                    return True
+    return False
 
 
 # Negations plus restrictive adverbs: 'zelden waargemaakt' and 'meestal waargemaakt' say opposite things.

@@ -13,19 +13,21 @@ from llama_index.core.llms import LLM
 
 import assistent
 from assistent import antwoord as ant
+from assistent import contract
 from assistent import taalmodel as tm
 from assistent import citaten as cit
 from assistent import taal
+from assistent.vraag import Vraag, analyseer, zelfstandig
 from assistent.backends import maak_embedder, maak_llm
 from assistent.backends.llms import ollama_heeft
 from assistent.config import Instellingen
 from assistent.fouten import AssistentFout, ConfiguratieFout, IndexFout, OngeldigeVraag
 from assistent.index import Index, Samenvatting
-from assistent.zoeken import Zoeker
+from assistent.zoeken import Betekenis, Zoekresultaat, Zoeker
 
 log = logging.getLogger(__name__)
 
-MODI = ("auto", "extractief", "ollama", "llamacpp", "nep")
+MODI = (*contract.MODI, "nep")  # 'nep' is wired for tests only
 _PROBE_GELDIG_S = 30.0
 
 
@@ -46,7 +48,7 @@ class Dienst:
         self.embedder = maak_embedder(instellingen.embedder)
         self.index = Index(instellingen.index, self.embedder, instellingen.chroma_url, instellingen.collectie)
         self.zoeker = Zoeker(self.index)
-        self.extractief = ant.Extractief(self.zoeker)
+        self.extractief = ant.Extractief()
         self._llms: dict[str, LLM] = {}
         if llm is not None:  # an injected model (tests, embedding apps) answers as 'nep'
             self._llms["nep"] = llm
@@ -187,83 +189,99 @@ class Dienst:
         gekozen = self.modus_kiezen(modus)
         self._klaar_om_te_zoeken()
         taalcode = taal.taal_van(vraag)
-        melding: str | None = None
+        antwoorder, gekozen, melding = self._antwoorder(gekozen, modus)
+        zelfstandige = self._zelfstandig(vraag, gesprek, antwoorder)
+        v = self.analyseer(zelfstandige)
+        v.taal = taalcode
+        # Search with the analysed text: injected instructions are no part of what is asked.
+        resultaat = self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling,
+                                     taalcode=taalcode)
+        concept = self._concept(v, resultaat, bron, aanbeveling)
 
-        llm_antwoorder: tm.MetTaalmodel | None = None
-        if gekozen != "extractief":
-            try:
-                llm_antwoorder = tm.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen))
-            except AssistentFout as e:
-                if modus and modus != "auto":
-                    raise
-                melding = f"Taalmodel niet beschikbaar ({e.melding}); antwoord zonder taalmodel."
-                gekozen = "extractief"
-
-        # The vocabulary is lower case; names from the previous answer ('Leiden') are capitalised.
-        zelfstandige = ant.zelfstandig(vraag, gesprek, lambda w: self.zoeker.in_corpus(w.lower()))
-        if gesprek and llm_antwoorder is not None:
-            try:
-                herschreven = llm_antwoorder.herschrijf(vraag, gesprek)
-                # A weak model may drop the subject; keep the deterministic rewrite's context then.
-                if herschreven and len(herschreven) < 400 and not self.zoeker.onbekende_woorden(herschreven):
-                    zelfstandige = f"{herschreven} ({zelfstandige})" if zelfstandige != vraag else herschreven
-            except Exception as e:  # the model failing here must not stop the answer
-                log.warning("Herschrijven met het model mislukte: %s", e)
-        resultaat = self.zoeker.zoek(zelfstandige, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling)
-
-        def klaar(tekst: str, gevonden: bool, citaten: list[cit.Citaat], modusnaam: str,
-                  verwijderd: list[str] | None = None) -> Gebeurtenis:
-            gebruikt = {c.id for c in citaten}
-            verder = [ant.citaat_van(t.node, 0, t.score, []) for t in resultaat.treffers[:4]
-                      if t.node.node_id not in gebruikt] if gevonden else []
+        def klaar(c: ant.Concept | None, modusnaam: str, verwijderd: list[str] | None = None) -> Gebeurtenis:
+            if c is None:
+                c = ant.Concept(ant.weigering(taalcode), [], gevonden=False)
+            tekst, citaten = ant.nummer_opnieuw(c) if c.gevonden else (c.tekst, [])
+            gebruikt = {x.id for x in citaten}
+            verder = [ant.citaat_van(n, 0, 0.0, []) for n in c.verder] + (
+                [ant.citaat_van(t.node, 0, t.score, []) for t in resultaat.treffers[:4] if t.node.node_id not in gebruikt]
+                if c.gevonden else [])
             return Gebeurtenis("klaar", antwoord=ant.Antwoord(
-                vraag=vraag, antwoord=tekst, gevonden=gevonden, modus=modusnaam, citaten=citaten,
+                vraag=vraag, antwoord=tekst, gevonden=c.gevonden, modus=modusnaam, citaten=citaten,
                 duur_s=round(time.perf_counter() - start, 3), melding=melding, verder_lezen=verder,
-                zelfstandige_vraag=zelfstandige if zelfstandige != vraag else None, verwijderd=verwijderd or []))
+                zelfstandige_vraag=zelfstandige if zelfstandige != vraag else None,
+                verwijderd=verwijderd or c.verwijderd))
 
-        def weiger() -> Gebeurtenis:
-            return klaar(f"{ant.WEIGERING[taalcode]} {ant.SUGGESTIE[taalcode]}", False, [], self.modus_naam(gekozen))
-
-        if resultaat.relevantie < ant.DREMPEL_RELEVANTIE or not resultaat.treffers:
-            yield weiger()
+        # What the sources do not hold is refused on the evidence, whichever mode would write the answer.
+        if antwoorder is None or concept is None or not concept.gevonden:
+            yield klaar(concept, self.modus_naam(gekozen) if concept is None or not concept.gevonden else "extractief")
             return
-        if taal.vraagt_bedrag(zelfstandige) and not any(taal.bevat_bedrag(t.node.text) for t in resultaat.treffers):
-            yield weiger()  # a price or amount question the passages hold no amount for
-            return
-
-        def extractief_antwoord(modusnaam: str) -> Gebeurtenis:
-            concept = self.extractief.concept(zelfstandige, resultaat, taalcode)
-            if concept is None:
-                return weiger()
-            tekst, citaten = ant.nummer_opnieuw(concept)
-            return klaar(tekst, True, citaten, modusnaam)
-
-        if llm_antwoorder is None:
-            yield extractief_antwoord("extractief")
-            return
-
         treffers = resultaat.treffers[:self.instellingen.llamacpp_passages] if gekozen == "llamacpp" else resultaat.treffers
         ruw = ""
         try:
-            for delta in llm_antwoorder.stream(vraag if not gesprek else zelfstandige, treffers, taalcode):
+            for delta in antwoorder.stream(vraag if not gesprek else zelfstandige, treffers, taalcode):
                 ruw += delta
                 yield Gebeurtenis("token", delta)
         except Exception as e:  # connection lost, model unloaded, …: never a crash, fall back
-            log.warning("Taalmodel %s faalde: %s", llm_antwoorder.naam, e)
+            log.warning("Taalmodel %s faalde: %s", antwoorder.naam, e)
             self._ollama_probe = (0.0, False)
             melding = "Het taalmodel is niet bereikbaar; dit antwoord is zonder taalmodel uit de bronnen samengesteld."
             yield Gebeurtenis("melding", melding)
-            yield extractief_antwoord("extractief")
+            yield klaar(concept, "extractief")
             return
-        concept = tm.controleer(ruw, treffers, markeer=self.instellingen.claimcheck == "markeer")
-        tekst, citaten = ant.nummer_opnieuw(concept)
-        if not citaten:
+        gecontroleerd = tm.controleer(ruw, treffers, markeer=self.instellingen.claimcheck == "markeer",
+                                      betekenis=Betekenis(self.index, resultaat.corpus))
+        if not cit.markers(gecontroleerd.tekst):
             melding = ant.TERUGVAL[taalcode]
-            terug = extractief_antwoord(f"extractief (na {llm_antwoorder.naam})")
-            terug.antwoord.verwijderd = concept.verwijderd
-            yield terug
+            yield klaar(concept, f"extractief (na {antwoorder.naam})", gecontroleerd.verwijderd)
             return
-        yield klaar(tekst, True, citaten, llm_antwoorder.naam, concept.verwijderd)
+        yield klaar(gecontroleerd, antwoorder.naam)
+
+    # ----- the steps of answering -----
+
+    def _antwoorder(self, gekozen: str, gevraagd: str | None) -> tuple["tm.MetTaalmodel | None", str, str | None]:
+        """Het taalmodel voor deze modus, of None (extractief); valt bij 'auto' terug met een melding."""
+        if gekozen == "extractief":
+            return None, gekozen, None
+        try:
+            return tm.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen)), gekozen, None
+        except AssistentFout as e:
+            if gevraagd and gevraagd != "auto":
+                raise
+            return None, "extractief", f"Taalmodel niet beschikbaar ({e.melding}); antwoord zonder taalmodel."
+
+    def analyseer(self, tekst: str) -> Vraag:
+        """De vraag ontleden tegen wat de index kent (namen, aanbevelingen, woordenschat)."""
+        corpus = self.zoeker.corpus
+        return analyseer(tekst, corpus.namen(), corpus.in_corpus)
+
+    def _zelfstandig(self, vraag: str, gesprek: list[dict], antwoorder: "tm.MetTaalmodel | None") -> str:
+        """Een vervolgvraag zelfstandig maken, alleen als hij op het gesprek leunt."""
+        zelfstandige = zelfstandig(vraag, gesprek, self.analyseer)
+        if zelfstandige != vraag and antwoorder is not None:
+            try:
+                herschreven = antwoorder.herschrijf(vraag, gesprek)
+                # A weak model may drop the subject; keep the deterministic rewrite's context then.
+                if herschreven and len(herschreven) < 400 and not self.zoeker.onbekende_woorden(herschreven):
+                    zelfstandige = f"{herschreven} ({zelfstandige})"
+            except Exception as e:  # the model failing here must not stop the answer
+                log.warning("Herschrijven met het model mislukte: %s", e)
+        return zelfstandige
+
+    def _concept(self, v: Vraag, resultaat: Zoekresultaat, bron: str | None, aanbeveling: int | None) -> ant.Concept | None:
+        """Het extractieve antwoord; een vraag in twee delen wordt per deel beantwoord."""
+        if not v.delen:
+            return self.extractief.concept(v, resultaat)
+        delen = []
+        for deel in v.delen:
+            dv = self.analyseer(deel)
+            dv.taal = v.taal
+            r = self.zoeker.zoek(deel, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling, taalcode=v.taal)
+            delen.append((deel, self.extractief.concept(dv, r)))
+        beantwoord = [(d, c) for d, c in delen if c is not None and c.gevonden]
+        if not beantwoord:
+            return self.extractief.concept(v, resultaat)
+        return ant.voeg_samen([c for _, c in beantwoord], [d for d, c in delen if c is None or not c.gevonden], v.taal)
 
     # ----- catalogue and status -----
 

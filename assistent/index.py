@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import MetadataFilters, VectorStoreQuery
@@ -22,11 +23,12 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
 from assistent import bronnen as bronnen_mod
+from assistent import taal
 from assistent.fouten import BronFout, IndexBezet, IndexFout
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 2  # raise when the stored layout changes; older indexes are refused with the rebuild command
+SCHEMA = 3  # raise when the stored layout changes; older indexes are refused with the rebuild command
 HERBOUW = "assistent indexeer --opnieuw"
 EMBED_BATCH = 16
 LEES_BLOK = 5000
@@ -71,10 +73,35 @@ def zoektekst(node: TextNode) -> str:
     return f"{m.get('sectie', '')}\n{m.get('zoektekst') or node.text}"
 
 
-def _verwijder_fragmenten(store: ChromaVectorStore, bestand: str) -> None:
-    """Alle fragmenten van één bestand verwijderen."""
+def bewijszinnen(node: TextNode) -> list[tuple[int, int]]:
+    """De zinnen van een fragment als (begin, eind) in node.text: de eenheden van bewijs en citaat."""
+    if node.metadata.get("soort") == "tabelrij":
+        # A row passage is the table header plus the row; the row alone is the evidence.
+        regel = node.text.rsplit("\n", 1)[-1]
+        return [(len(node.text) - len(regel), len(node.text))]
+    return taal.zinnen(node.text)
+
+
+def zin_id(node_id: str, nr: int) -> str:
+    """Id van zin nr van een fragment in de zinnencollectie."""
+    return f"{node_id}|{nr}"
+
+
+def embedtekst_zin(node: TextNode, begin: int, eind: int) -> str:
+    """Tekst waarmee een zin geëmbed wordt: met de sectiekop als context; een tabelrij als zin."""
+    m = node.metadata
+    if m.get("soort") == "tabelrij" and m.get("zoektekst"):
+        return f"{m.get('sectie', '')}: {m['zoektekst']}"
+    kop = m.get("aanbeveling_titel") or m.get("sectie") or ""
+    return f"{kop}: {node.text[begin:eind]}" if kop else node.text[begin:eind]
+
+
+def _verwijder_fragmenten(store: ChromaVectorStore, bestand: str, zinnen=None) -> None:
+    """Alle fragmenten (en hun zinnen) van één bestand verwijderen."""
     # ChromaVectorStore.delete_nodes(filters=...) sends ids=[], which Chroma 1.x rejects; use the collection.
     store.client.delete(where={"bestand": bestand})
+    if zinnen is not None:
+        zinnen.delete(where={"bestand": bestand})
 
 
 def _negeer_verdwenen(functie, pad, info) -> None:
@@ -181,6 +208,21 @@ class Index:
             with self._vertaal("openen"):
                 raise
 
+    def _zinnen(self, maak: bool = False):
+        """De zinnencollectie (een vector per bewijszin), of None als die er niet is."""
+        client = self.client
+        naam = f"{self.naam}_zinnen"
+        try:
+            if maak:
+                return client.get_or_create_collection(naam, embedding_function=None,
+                                                       configuration={"hnsw": {"space": "cosine"}})
+            return client.get_collection(naam, embedding_function=None)
+        except Exception as e:
+            if "does not exist" in str(e) or "NotFound" in type(e).__name__:
+                return None
+            with self._vertaal("openen van de zinnen"):
+                raise
+
     def _register(self):
         client = self.client
         with self._vertaal("openen van het bronnenregister"):
@@ -264,6 +306,24 @@ class Index:
         # Chroma's cosine space returns a distance; LlamaIndex turns it into 1 - distance.
         return list(zip(resultaat.ids or [], resultaat.similarities or []))
 
+    def zoek_zinnen(self, vector: list[float], k: int, waar: dict | None = None) -> list[tuple[str, float]]:
+        """(zin-id, cosinus) van de k meest gelijkende bewijszinnen."""
+        zinnen = self._zinnen()
+        if zinnen is None:
+            return []
+        with self._vertaal("zoeken in zinnen"):
+            r = zinnen.query(query_embeddings=[vector], n_results=k, where=waar or None, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(r["ids"][0], r["distances"][0])]
+
+    def zin_vectoren(self, ids: list[str]) -> dict[str, list[float]]:
+        """Vectoren van bewijszinnen op id (ontbrekende ids ontbreken in het resultaat)."""
+        zinnen = self._zinnen()
+        if zinnen is None or not ids:
+            return {}
+        with self._vertaal("lezen van zinnen"):
+            r = zinnen.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
+        return dict(zip(r["ids"], r["embeddings"]))
+
     def bronnen(self) -> list[dict]:
         """Het bronnenregister: per document titel, bestand, hash, pagina's en fragmenten."""
         register = self._register()
@@ -318,7 +378,7 @@ class Index:
         """De hele index (fragmenten en register) verwijderen; een beschadigde lokale index wordt weggegooid."""
         try:
             client = self.client
-            for naam in (self.naam, f"{self.naam}_bronnen"):
+            for naam in (self.naam, f"{self.naam}_bronnen", f"{self.naam}_zinnen"):
                 try:
                     client.delete_collection(naam)
                 except Exception as e:
@@ -479,7 +539,7 @@ class Index:
             self._verhoog_generatie(collectie)
 
     def _verwijder_bestand(self, store: ChromaVectorStore, register, oud: dict) -> None:
-        _verwijder_fragmenten(store, oud["bestand"])
+        _verwijder_fragmenten(store, oud["bestand"], self._zinnen(maak=True))
         register.delete(ids=[oud["document"]])
 
     def _schrijf(self, store: ChromaVectorStore, register, gelezen: bronnen_mod.GelezenBron, oud: dict | None,
@@ -489,16 +549,31 @@ class Index:
         # from scratch for this file on the next run (old chunks of the file are always deleted first).
         register.upsert(ids=[bron.id], embeddings=[[1.0]], documents=[json.dumps(gelezen.paginas, ensure_ascii=False)],
                         metadatas=[self._registerregel(gelezen, volledig=False)])
-        _verwijder_fragmenten(store, bron.naam)
+        zinnen = self._zinnen(maak=True)
+        _verwijder_fragmenten(store, bron.naam, zinnen)
         if oud and oud.get("document") != bron.id:
             register.delete(ids=[oud["document"]])
         nodes = gelezen.fragmenten
         balk = tqdm(total=len(nodes), desc=f"  {bron.naam[:30]}", unit="fragment", leave=False, disable=not voortgang)
         for i in range(0, len(nodes), EMBED_BATCH):
             deel = nodes[i : i + EMBED_BATCH]
-            vectoren = self.embedder.get_text_embedding_batch([zoektekst(n) for n in deel])
-            for n, v in zip(deel, vectoren):
-                n.embedding = v
+            # One embedding per evidence sentence; the chunk vector is their normalised mean, so each text is
+            # embedded once (embedding dominates indexing time).
+            spannen = [bewijszinnen(n) or [(0, len(n.text))] for n in deel]
+            teksten = [embedtekst_zin(n, b, e) for n, sp in zip(deel, spannen) for b, e in sp]
+            vectoren = np.asarray(self.embedder.get_text_embedding_batch(teksten), dtype=np.float32)
+            ids, metas, pos = [], [], 0
+            for n, sp in zip(deel, spannen):
+                blok = vectoren[pos : pos + len(sp)]
+                pos += len(sp)
+                gemiddeld = blok.mean(axis=0)
+                n.embedding = (gemiddeld / (np.linalg.norm(gemiddeld) or 1.0)).tolist()
+                m = n.metadata
+                for j, (b, e) in enumerate(sp):
+                    ids.append(zin_id(n.node_id, j))
+                    metas.append({"node_id": n.node_id, "nr": j, "begin": b, "eind": e, "bestand": m["bestand"],
+                                  "document": m.get("document", ""), "aanbeveling": m.get("aanbeveling", 0)})
+            zinnen.add(ids=ids, embeddings=vectoren.tolist(), metadatas=metas)
             store.add(deel)
             balk.update(len(deel))
         balk.close()

@@ -17,7 +17,7 @@ STOPWOORDEN = frozenset(
     of om omdat onder ons onze ook op over reeds te tegen toch toen tot u uit uw van veel voor want waren was wat we wel
     werd wie wij wil worden wordt zal ze zelf zich zij zijn zo zonder zou zouden welke welk waar wanneer hoeveel waarom
     hun hen ie zou heel erg mag mogen kunt gaat gaan gaan worden werden hierbij daarbij waarbij wel beetje elk elke
-    iedere ieder zeer zoals zulke zeker onze jullie hebt had hadden word geworden zijnde dergelijke
+    iedere ieder qua zeer zoals zulke zeker onze jullie hebt had hadden word geworden zijnde dergelijke
     a an and are as at be by do does for from has have how i in is it its me of on or that the this to was what
     when where which who why will with you your about can could should would many much there their they them please tell
     usually often best good way ways need needs make get do did say says said more most other some any into than then
@@ -41,7 +41,9 @@ TELWOORDEN = {
     "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15, "zestien": 16,
     "zeventien": 17, "achttien": 18, "negentien": 19, "twintig": 20,
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "dertig": 30, "thirty": 30, "veertig": 40,
+    "forty": 40, "vijftig": 50, "fifty": 50, "honderd": 100, "hundred": 100,
 }
 
 _WOORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
@@ -172,72 +174,3 @@ def taal_van(tekst: str) -> str:
     en = sum(x in _ENGELS for x in w)
     nl = sum(x in _NEDERLANDS for x in w)
     return "en" if en > nl else "nl"
-
-
-# English questions: domain terms mapped to the Dutch words of the sources, for BM25 and sentence choice.
-_WOORDENLIJST = {
-    "recommendation": "aanbeveling", "recommendations": "aanbevelingen", "advice": "aanbevelingen",
-    "neighbourhood": "wijk", "neighborhood": "wijk", "neighbourhoods": "wijken", "neighborhoods": "wijken",
-    "district": "wijk", "districts": "wijken", "residents": "bewoners", "resident": "bewoners",
-    "inhabitants": "inwoners", "population": "inwoners", "municipality": "gemeente", "municipalities": "gemeenten",
-    "city": "gemeente", "participation": "participatie", "participate": "participatie", "lessons": "lessen",
-    "programme": "experimentenprogramma", "program": "experimentenprogramma", "experiment": "experimenteren",
-    "experimenting": "experimenteren", "trust": "vertrouwen", "ownership": "eigenaarschap",
-    "turnover": "verloop", "staff": "personele", "handover": "overdracht", "continuity": "continuïteit",
-    "liveability": "leefbaarheid", "livability": "leefbaarheid", "sustainability": "duurzaamheid",
-    "vulnerable": "kwetsbare", "learning": "lerende", "monitoring": "monitoring", "coalition": "coalitie",
-    "council": "gemeenteraad", "scale": "schaalniveaus", "levels": "niveaus", "linking": "koppelkansen",
-    "opportunities": "koppelkansen", "integrated": "integrale", "integral": "integrale", "approach": "aanpak",
-    "transition": "transitie", "energy": "energietransitie", "heat": "warmtetransitie", "gas": "aardgasvrij",
-    "hard-to-reach": "moeilijk bereikbare", "reach": "bereiken", "conclusions": "conclusies",
-    "participating": "deelnemende", "participated": "deelnemende", "part": "deelnemende", "took": "deelnemende",
-    "perspective": "perspectief", "common": "gemeenschappelijk", "shared": "gemeenschappelijk",
-    "experimental": "experimenteren", "pioneers": "pioniers", "coordination": "afstemming",
-    "alignment": "afstemming", "costs": "kost", "cost": "kost", "price": "prijs", "subsidy": "subsidie",
-    "many": "hoeveel", "team": "kernteam", "seven": "zeven", "eighteen": "achttien", "three": "drie",
-    "fifteen": "vijftien", "left": "verlaten", "leave": "verlaten", "early": "voortijdig", "prematurely": "voortijdig",
-    "joined": "stroomden", "started": "start", "start": "start", "began": "start", "began.": "start",
-    "year": "jaar", "years": "jaar", "lesson": "les", "important": "belangrijke", "main": "belangrijke",
-    "example": "voorbeeld", "examples": "voorbeelden", "key": "sleutelpersonen", "people": "mensen",
-    "organisations": "organisaties", "organizations": "organisaties", "behind": "onderzochten",
-    "policy": "beleid", "policymakers": "beleidsmakers", "professionals": "professionals", "poverty": "armoede",
-    "communication": "communicatie", "trustworthy": "vertrouwen", "transparent": "transparant",
-    "involve": "betrekken", "involved": "betrokken", "involving": "betrekken", "groups": "groepen",
-    "difficult": "moeilijk", "sewer": "riolering", "sewage": "riolering", "heating": "warmtenet",
-    "network": "warmtenet", "district heating": "warmtenet", "success": "succes", "successes": "successen",
-    "obstacles": "obstakels", "barriers": "knelpunten", "bottlenecks": "knelpunten", "capacity": "capaciteit",
-    "rules": "regels", "financial": "financiële", "means": "middelen", "resources": "middelen",
-    "neighbourhood-oriented": "wijkgerichte", "area": "gebiedsanalyse", "analysis": "gebiedsanalyse",
-    "vision": "visie", "stakeholders": "stakeholders", "management": "management", "competences": "competenties",
-    "skills": "competenties", "knowledge": "kennis", "networks": "netwerken", "reflection": "reflectie",
-    "complexity": "complexiteit", "embrace": "omarm", "conditions": "randvoorwaarden", "cooperation": "samenwerking",
-    "collaboration": "samenwerking", "dare": "durf", "invest": "investeer", "switch": "schakel",
-}
-
-
-_BEDRAGVRAAG = re.compile(r"\b(wat|hoeveel)\s+(kost|kosten|bedraagt|bedragen)\b|\b(prijs|prijzen|bedrag|bedragen|euro|"
-                         r"subsidiebedrag\w*|tarief|tarieven)\b|\b(how much|price|cost|costs|amount)\b", re.I)
-_BEDRAG = re.compile(r"€|\beuro\b|\bEUR\b|\b\d+(?:[.,]\d+)*\s*(?:mln|miljoen|miljard)\b", re.I)
-
-
-def vraagt_bedrag(vraag: str) -> bool:
-    """Of de vraag naar een geldbedrag of prijs vraagt."""
-    return bool(_BEDRAGVRAAG.search(vraag))
-
-
-def bevat_bedrag(tekst: str) -> bool:
-    """Of de tekst een geldbedrag noemt."""
-    return bool(_BEDRAG.search(tekst))
-
-
-def naar_nederlands(tekst: str) -> str:
-    """Voor een Engelse vraag: de Nederlandse termen van de bronnen, plus namen en getallen."""
-    uit: list[str] = []
-    for w in _WOORD.findall(normaliseer(tekst)):
-        lw = w.lower()
-        if lw in _WOORDENLIJST:
-            uit.append(_WOORDENLIJST[lw])
-        elif lw not in STOPWOORDEN and lw not in VRAAGWOORDEN and lw not in ONTKENNINGEN:
-            # Untranslated words stay: names still match, and unknown terms ('pump') count as not covered.
-            uit.append(w)
-    return " ".join(uit)

@@ -41,9 +41,19 @@ def prompt_berichten(vraag: str, treffers: list[Treffer], taalcode: str) -> list
     return [ChatMessage(role=MessageRole.SYSTEM, content=SYSTEEM), ChatMessage(role=MessageRole.USER, content=gebruiker)]
 
 
-def controleer(tekst: str, treffers: list[Treffer], markeer: bool = False) -> Concept:
-    """Claimcontrole: elke zin tegen de passage(s) die hij citeert; onderbouwd blijft, de rest gaat eruit."""
+def controleer(tekst: str, treffers: list[Treffer], markeer: bool = False, betekenis=None) -> Concept:
+    """Claimcontrole: elke zin tegen de passage(s) die hij citeert; onderbouwd blijft, de rest gaat eruit.
+
+    `betekenis(zin, nodes)` geeft, als er een embedder is, de bewijszinnen per passage en hun gelijkenis met de zin.
+    """
     passages = [t.node for t in treffers]
+
+    def steunt(zin: str, nodes: list) -> bool:
+        if betekenis is None:
+            return cit.steun(zin, [n.text for n in nodes]).ok
+        zinnen, gelijkenis = betekenis(zin, nodes)
+        return cit.steun(zin, [n.text for n in nodes], gelijkenis=gelijkenis, zinnen=zinnen).ok
+
     behouden: list[str] = []
     verwijderd: list[str] = []
     for z in cit.splits_antwoord(tekst):
@@ -55,12 +65,12 @@ def controleer(tekst: str, treffers: list[Treffer], markeer: bool = False) -> Co
             continue
         geldig = [n for n in z.markers if 1 <= n <= len(passages)]
         nrs: list[int] = []
-        if geldig and cit.steun(kaal, [passages[n - 1].text for n in geldig]).ok:
+        if geldig and steunt(kaal, [passages[n - 1] for n in geldig]):
             # Keep only the markers needed: those that support the sentence on their own, or all together.
-            alleen = [n for n in geldig if cit.steun(kaal, passages[n - 1].text).ok]
+            alleen = [n for n in geldig if steunt(kaal, [passages[n - 1]])]
             nrs = alleen or geldig
         elif not geldig:
-            dragers = [i for i, p in enumerate(passages, start=1) if cit.steun(kaal, p.text).ok]
+            dragers = [i for i, p in enumerate(passages, start=1) if steunt(kaal, [p])]
             if len(dragers) == 1:
                 nrs = dragers
         if nrs:

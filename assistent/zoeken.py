@@ -1,10 +1,10 @@
-"""Hybride zoeken: BM25 met Nederlandse stammen plus dichte e5-vectoren, samengevoegd met RRF."""
+"""Hybride zoeken: BM25 over fragmenten plus e5-vectoren per bewijszin, in een consistente momentopname."""
 
 import logging
 import math
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
@@ -12,26 +12,78 @@ from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 
 from assistent import taal
-from assistent.index import Index, zoektekst
+from assistent.index import Index, bewijszinnen, zin_id, zoektekst
+from assistent.vraag import Namen
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
 
 RRF_K = 60
 KANDIDATEN = 40
+ZIN_KANDIDATEN = 80
 
-# Off-topic probes calibrate the dense score: e5 cosines are bunched (~0.75 for unrelated text).
-_NEGATIEVE_PROEVEN = (
-    "Wie won het WK voetbal in 2010?", "Wat is een goed recept voor appeltaart?",
-    "Hoe laat vertrekt de trein naar Parijs?", "Wat kost een nieuwe auto?",
-    "Hoe vaak moet ik mijn kat voeren?", "What is the capital of Australia?",
-    "Hoe installeer ik een printer onder Windows?", "Welke band speelt op Pinkpop?",
-)
+
+@dataclass
+class Kalibratie:
+    """Niveaus van de zin-cosinus in dit corpus: willekeurige zin (ongerelateerd) en de zin zelf (raak)."""
+
+    ongerelateerd: float = 0.78
+    raak: float = 0.92
+
+    def normaliseer(self, cosinus: float) -> float:
+        """Cosinus op een schaal waar 0 = ongerelateerd en 1 = de zin zelf."""
+        return (cosinus - self.ongerelateerd) / max(1e-6, self.raak - self.ongerelateerd)
+
+
+@dataclass
+class Corpus:
+    """Momentopname van de index: fragmenten, zinnen, woordenschat, records; onveranderlijk na het laden."""
+
+    generatie: int | None = None
+    nodes: list[TextNode] = field(default_factory=list)
+    per_id: dict[str, TextNode] = field(default_factory=dict)
+    zinnen_van: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    bm25: bm25s.BM25 | None = None
+    df: Counter = field(default_factory=Counter)
+    woordenschat: set[str] = field(default_factory=set)
+    kalibratie: Kalibratie = field(default_factory=Kalibratie)
+    _namen: Namen | None = None
+
+    def namen(self) -> Namen:
+        """Register van namen, aanbevelingen en secties in deze momentopname (eenmaal opgebouwd)."""
+        if self._namen is None:
+            # A name part that occurs in many passages ('nieuw') is too common to stand for one name.
+            self._namen = Namen.uit(self.nodes, lambda w: self.df.get(taal.stam(w), 0) > 2)
+        return self._namen
+
+    def idf(self, stam: str) -> float:
+        """Inverse documentfrequentie van een stam (onbekend = zeldzaamst)."""
+        return math.log(1 + (len(self.nodes) + 1) / (self.df.get(stam, 0) + 0.5))
+
+    def in_corpus(self, woord: str) -> bool:
+        """Of het woord (ook als deel van een langer woord) in de bronnen voorkomt."""
+        woord = woord.lower()
+        return woord in self.woordenschat or (len(woord) >= 5 and any(
+            woord in w for w in self.woordenschat if len(w) > len(woord)))
+
+    def van_soort(self, soort: str) -> list[TextNode]:
+        """Fragmenten van één soort (tekst, aanbeveling, tabel, tabelrij), in documentvolgorde."""
+        return [n for n in self.nodes if n.metadata.get("soort") == soort]
+
+    def volgende(self, node: TextNode) -> TextNode | None:
+        """Het fragment na dit fragment in hetzelfde document, of None."""
+        m = node.metadata
+        return next((n for n in self.nodes if n.metadata.get("document") == m.get("document")
+                     and n.metadata.get("volgnr") == m.get("volgnr", 0) + 1), None)
+
+    def zinnen(self, node: TextNode) -> list[str]:
+        """De bewijszinnen van een fragment als tekst."""
+        return [node.text[b:e] for b, e in self.zinnen_van.get(node.node_id, [])]
 
 
 @dataclass
 class Treffer:
-    """Een gevonden fragment met zijn scores."""
+    """Een gevonden fragment met zijn scores; `zinscores` is de cosinus van de vraag met elke bewijszin."""
 
     node: TextNode
     score: float
@@ -39,6 +91,7 @@ class Treffer:
     bm25: float = 0.0
     rang_dicht: int | None = None
     rang_bm25: int | None = None
+    zinscores: list[float] = field(default_factory=list)
 
     @property
     def metadata(self) -> dict:
@@ -47,90 +100,100 @@ class Treffer:
 
 @dataclass
 class Zoekresultaat:
-    """Treffers plus het relevantiesignaal voor weigeren."""
+    """Treffers plus de momentopname waaruit ze komen."""
 
     vraag: str
     treffers: list[Treffer]
-    relevantie: float
-    dekking: float
-    dicht_genormaliseerd: float
-    ontbrekende_namen: list[str]
+    corpus: Corpus
+    vector: list[float] | None = None
+
+
+class Betekenis:
+    """Betekenisgelijkenis van een bewering met de bewijszinnen van passages (voor de steuncontrole)."""
+
+    def __init__(self, index: Index, corpus: Corpus):
+        self.index, self.corpus = index, corpus
+
+    def __call__(self, zin: str, nodes: list[TextNode]) -> tuple[list[list[str]], list[float]]:
+        """(bewijszinnen per passage, genormaliseerde gelijkenis per zin in die volgorde)."""
+        q = np.asarray(self.index.embedder.get_query_embedding(zin), dtype=np.float32)
+        ids = [zin_id(n.node_id, j) for n in nodes for j in range(len(self.corpus.zinnen_van.get(n.node_id, [])))]
+        vect = self.index.zin_vectoren(ids)
+        kal = self.corpus.kalibratie
+        return ([self.corpus.zinnen(n) for n in nodes],
+                [kal.normaliseer(float(np.dot(q, vect[i]))) if i in vect else -9.0 for i in ids])
 
 
 class Zoeker:
     """Zoekt in een consistente momentopname van de index; herlaadt als de index verandert."""
 
-    def __init__(self, index: Index, fusie: str = "convex", gewicht_bm25: float = 0.5):
+    def __init__(self, index: Index, fusie: str = "convex", gewicht_bm25: float = 0.4):
         self.index = index
         self.fusie = fusie
         self.gewicht_bm25 = gewicht_bm25
         self._slot = threading.Lock()
-        self._generatie: int | None = None
-        self.nodes: list[TextNode] = []
-        self.per_id: dict[str, TextNode] = {}
-        self._bm25: bm25s.BM25 | None = None
-        self._stammen: list[set[str]] = []
-        self._df: Counter[str] = Counter()
-        self._woordenschat: set[str] = set()
-        self._neg = 0.78
-        self._pos = 0.88
+        self.corpus = Corpus()
+
+    @property
+    def nodes(self) -> list[TextNode]:
+        return self.corpus.nodes
 
     # ----- snapshot -----
 
     def ververs(self, forceer: bool = False) -> None:
-        """Momentopname (fragmenten, BM25, kalibratie) herladen als de index veranderd is."""
+        """Momentopname (fragmenten, zinnen, BM25, kalibratie) herladen als de index veranderd is."""
         try:
             generatie = self.index.generatie()
         except Exception:  # the collection is being rebuilt right now: keep serving the old snapshot
             generatie = -1
-        if self.nodes and generatie == -1 and not forceer:
+        if self.corpus.nodes and generatie == -1 and not forceer:
             return
-        if not forceer and generatie == self._generatie:
+        if not forceer and generatie == self.corpus.generatie:
             return
         with self._slot:
-            if not forceer and generatie == self._generatie:
+            if not forceer and generatie == self.corpus.generatie:
                 return
             nodes = self.index.alle_nodes()
-            stammen = [set(taal.tokens_voor_bm25(zoektekst(n))) for n in nodes]
+            tokens = [taal.tokens_voor_bm25(zoektekst(n)) for n in nodes]
             bm25 = None
             if nodes:
                 bm25 = bm25s.BM25(k1=1.2, b=0.75)
-                bm25.index([taal.tokens_voor_bm25(zoektekst(n)) or ["_"] for n in nodes], show_progress=False)
+                bm25.index([t or ["_"] for t in tokens], show_progress=False)
             df: Counter[str] = Counter()
-            for s in stammen:
-                df.update(s)
-            woordenschat = {w for n in nodes for w in taal.woorden(zoektekst(n))}
+            for t in tokens:
+                df.update(set(t))
+            corpus = Corpus(
+                generatie=generatie, nodes=nodes, per_id={n.node_id: n for n in nodes},
+                zinnen_van={n.node_id: bewijszinnen(n) for n in nodes}, bm25=bm25, df=df,
+                woordenschat={w for n in nodes for w in taal.woorden(zoektekst(n))})
+            corpus.kalibratie = self._kalibreer(corpus)
             # Swap everything at once: a query sees the old or the new snapshot, never a mix.
-            self.nodes, self.per_id, self._bm25 = nodes, {n.node_id: n for n in nodes}, bm25
-            self._stammen, self._df, self._woordenschat = stammen, df, woordenschat
-            self._kalibreer()
-            self._generatie = generatie
+            self.corpus = corpus
 
-    def _kalibreer(self) -> None:
-        if not self.nodes:
-            return
-        neg = [self._beste_cosinus(v) for v in self._embed_vragen(_NEGATIEVE_PROEVEN)]
-        # Positive probes: the first sentence of a spread of passages, asked as a query.
-        stappen = max(1, len(self.nodes) // 12)
-        zinnen = []
-        for n in self.nodes[::stappen][:12]:
-            grenzen = taal.zinnen(n.text)
-            if grenzen:
-                b, e = max(grenzen, key=lambda z: z[1] - z[0])
-                zinnen.append(n.text[b:e])
-        pos = [self._beste_cosinus(v) for v in self._embed_vragen(zinnen)]
-        if neg and pos:
-            self._neg, self._pos = float(np.mean(neg)), float(np.mean(pos))
-            if self._pos - self._neg < 0.02:
-                self._pos = self._neg + 0.02
-        log.debug("kalibratie dicht: negatief %.3f positief %.3f", self._neg, self._pos)
-
-    def _embed_vragen(self, vragen) -> list[list[float]]:
-        return [self.index.embedder.get_query_embedding(v) for v in vragen]
-
-    def _beste_cosinus(self, vector: list[float]) -> float:
-        r = self.index.zoek_dicht(vector, 1)
-        return r[0][1] if r else 0.0
+    def _kalibreer(self, corpus: Corpus) -> Kalibratie:
+        """Cosinusniveaus uit het corpus zelf: zinnen als vraag tegen zichzelf en tegen willekeurige andere zinnen."""
+        alle = [(n.node_id, j, n.text[b:e]) for n in corpus.nodes if n.metadata.get("soort") == "tekst"
+                for j, (b, e) in enumerate(corpus.zinnen_van[n.node_id])]
+        lang = [z for z in alle if len(z[2].split()) >= 10]
+        if len(lang) < 4:
+            return Kalibratie()
+        stap = max(1, len(lang) // 12)
+        proef = lang[::stap][:12]
+        rnd = np.random.default_rng(0)
+        anders = [alle[int(i)] for i in rnd.integers(0, len(alle), min(200, len(alle)))]
+        vect = self.index.zin_vectoren([zin_id(i, j) for i, j, _ in proef + anders])
+        if len(vect) < len(proef):
+            return Kalibratie()
+        q = np.array([self.index.embedder.get_query_embedding(t) for _, _, t in proef], dtype=np.float32)
+        eigen = np.array([vect[zin_id(i, j)] for i, j, _ in proef], dtype=np.float32)
+        rest = np.array([vect[zin_id(i, j)] for i, j, _ in anders if zin_id(i, j) in vect], dtype=np.float32)
+        raak = float(np.mean(np.sum(q * eigen, axis=1)))
+        # The best unrelated match of a query is the top of many random ones, not their mean.
+        ongerelateerd = float(np.mean(np.percentile(q @ rest.T, 95, axis=1)))
+        if raak - ongerelateerd < 0.02:
+            raak = ongerelateerd + 0.02
+        log.debug("kalibratie zinnen: ongerelateerd %.3f raak %.3f", ongerelateerd, raak)
+        return Kalibratie(ongerelateerd, raak)
 
     # ----- search -----
 
@@ -144,92 +207,92 @@ class Zoeker:
         return MetadataFilters(filters=f) if f else None
 
     @staticmethod
+    def _waar(bron: str | None, aanbeveling: int | None) -> dict | None:
+        delen = ([{"document": bron}] if bron else []) + ([{"aanbeveling": int(aanbeveling)}] if aanbeveling else [])
+        return None if not delen else delen[0] if len(delen) == 1 else {"$and": delen}
+
+    @staticmethod
     def _past(node: TextNode, bron: str | None, aanbeveling: int | None) -> bool:
         m = node.metadata
         return (not bron or m.get("document") == bron) and (not aanbeveling or m.get("aanbeveling") == int(aanbeveling))
 
-    def zoek(self, vraag: str, k: int = 6, bron: str | None = None, aanbeveling: int | None = None) -> Zoekresultaat:
-        """De k beste fragmenten voor een vraag, met relevantiesignaal."""
+    def zoek(self, vraag: str, k: int = 6, bron: str | None = None, aanbeveling: int | None = None,
+             taalcode: str | None = None) -> Zoekresultaat:
+        """De k beste fragmenten voor een vraag, met per fragment de gelijkenis van elke bewijszin."""
         self.ververs()
-        nodes, per_id, bm25 = self.nodes, self.per_id, self._bm25
+        corpus = self.corpus
+        nodes, per_id = corpus.nodes, corpus.per_id
         if not nodes:
-            return Zoekresultaat(vraag, [], 0.0, 0.0, 0.0, [])
+            return Zoekresultaat(vraag, [], corpus)
+        taalcode = taalcode or taal.taal_van(vraag)
         vector = self.index.embedder.get_query_embedding(vraag)
+        samen: dict[str, Treffer] = {}
         try:
-            dicht = [(i, s) for i, s in self.index.zoek_dicht(vector, KANDIDATEN, self._filters(bron, aanbeveling))
-                     if i in per_id]  # ids from a newer index than our snapshot are skipped
+            dicht = self.index.zoek_dicht(vector, KANDIDATEN, self._filters(bron, aanbeveling))
+            zin_treffers = self.index.zoek_zinnen(vector, ZIN_KANDIDATEN, self._waar(bron, aanbeveling))
         except Exception as e:  # collection swapped out by a rebuild: answer from the snapshot (BM25) alone
             log.warning("Dicht zoeken tijdelijk niet mogelijk (%s); alleen BM25.", e)
-            dicht = []
-        # English questions search the Dutch sources with Dutch terms; e5 handles the English itself.
-        lexicale_vraag = taal.naar_nederlands(vraag) if taal.taal_van(vraag) == "en" else vraag
-        tokens = taal.tokens_voor_bm25(lexicale_vraag)
+            dicht, zin_treffers = [], []
+        for rang, (nid, s) in enumerate(dicht):
+            if nid in per_id:  # ids from a newer index than our snapshot are skipped
+                samen.setdefault(nid, Treffer(per_id[nid], 0.0)).rang_dicht = rang
+        for zid, _s in zin_treffers:
+            nid = zid.rsplit("|", 1)[0]
+            if nid in per_id:
+                samen.setdefault(nid, Treffer(per_id[nid], 0.0))
+        tokens = taal.tokens_voor_bm25(vraag)
         # Compounds the sources do not use ('personeelsverloop') also search for their known parts ('verloop').
-        tokens += [d for t in tokens for d in taal.ontleed(t, self._df)]
-        lexicaal: list[tuple[int, float]] = []
-        if tokens and bm25 is not None:
+        tokens += [d for t in tokens for d in taal.ontleed(t, corpus.df)]
+        if tokens and corpus.bm25 is not None:
             n = min(len(nodes), KANDIDATEN * 3)
-            docs, scores = bm25.retrieve([tokens], k=n, show_progress=False, n_threads=1)
+            docs, scores = corpus.bm25.retrieve([tokens], k=n, show_progress=False, n_threads=1)
             lexicaal = [(int(d), float(s)) for d, s in zip(docs[0], scores[0])
                         if s > 0 and self._past(nodes[int(d)], bron, aanbeveling)][:KANDIDATEN]
-
-        samen: dict[str, Treffer] = {}
-        for rang, (nid, s) in enumerate(dicht):
-            t = samen.setdefault(nid, Treffer(per_id[nid], 0.0))
-            t.dicht, t.rang_dicht = s, rang
-        for rang, (idx, s) in enumerate(lexicaal):
-            node = nodes[idx]
-            t = samen.setdefault(node.node_id, Treffer(node, 0.0))
-            t.bm25, t.rang_bm25 = s, rang
-        self._fuseer(list(samen.values()))
+            for rang, (idx, s) in enumerate(lexicaal):
+                t = samen.setdefault(nodes[idx].node_id, Treffer(nodes[idx], 0.0))
+                t.bm25, t.rang_bm25 = s, rang
+        self._zinscores(list(samen.values()), vector)
+        # English questions barely match the Dutch words: the multilingual vectors carry them.
+        gewicht = self.gewicht_bm25 if taalcode != "en" else self.gewicht_bm25 / 4
+        self._fuseer(list(samen.values()), corpus.kalibratie, gewicht)
         treffers = sorted(samen.values(), key=lambda t: -t.score)[:k]
-        return self._met_relevantie(lexicale_vraag, treffers, vector, engels=lexicale_vraag is not vraag)
+        return Zoekresultaat(vraag, treffers, corpus, vector)
 
-    def _fuseer(self, treffers: list[Treffer]) -> None:
+    def _zinscores(self, treffers: list[Treffer], vector: list[float]) -> None:
+        """Cosinus van de vraag met elke bewijszin van de kandidaten; het fragment krijgt de beste."""
+        ids = [zin_id(t.node.node_id, j) for t in treffers for j in range(len(self.corpus.zinnen_van[t.node.node_id]))]
+        try:
+            vect = self.index.zin_vectoren(ids)
+        except Exception as e:  # index being rebuilt: no sentence scores this time
+            log.warning("Zinvectoren tijdelijk niet te lezen (%s).", e)
+            vect = {}
+        q = np.asarray(vector, dtype=np.float32)
+        for t in treffers:
+            t.zinscores = [float(np.dot(q, vect[zid])) if (zid := zin_id(t.node.node_id, j)) in vect else 0.0
+                           for j in range(len(self.corpus.zinnen_van[t.node.node_id]))]
+            t.dicht = max(t.zinscores, default=0.0)
+
+    def _fuseer(self, treffers: list[Treffer], kal: Kalibratie, gewicht_bm25: float) -> None:
         """Scores samenvoegen: RRF, of een gewogen som van genormaliseerde scores (gemeten: zie README)."""
         if self.fusie == "rrf":
             for t in treffers:
                 t.score = sum(1.0 / (RRF_K + r + 1) for r in (t.rang_dicht, t.rang_bm25) if r is not None)
             return
-        # Convex: BM25 relative to the best hit, dense relative to the calibrated off-topic level.
         hoogste_bm25 = max((t.bm25 for t in treffers), default=0.0) or 1.0
         for t in treffers:
-            dicht = max(0.0, (t.dicht - self._neg) / max(1e-6, self._pos - self._neg)) if t.dicht else 0.0
-            t.score = self.gewicht_bm25 * (t.bm25 / hoogste_bm25) + (1 - self.gewicht_bm25) * min(dicht, 1.5)
+            dicht = min(1.5, max(0.0, kal.normaliseer(t.dicht))) if t.dicht else 0.0
+            t.score = gewicht_bm25 * (t.bm25 / hoogste_bm25) + (1 - gewicht_bm25) * dicht
 
-    # ----- relevance -----
+    # ----- vocabulary -----
 
     def idf(self, stam: str) -> float:
-        """Inverse documentfrequentie van een stam in de momentopname (onbekend = zeldzaamst)."""
-        n = len(self.nodes)
-        return math.log(1 + (n + 1) / (self._df.get(stam, 0) + 0.5))
+        """Inverse documentfrequentie van een stam in de momentopname."""
+        return self.corpus.idf(stam)
 
     def in_corpus(self, woord: str) -> bool:
-        """Of het woord (ook als deel van een langer woord) in de bronnen voorkomt."""
-        return woord in self._woordenschat or any(
-            len(woord) >= 5 and woord in w for w in self._woordenschat if len(w) > len(woord))
-
-    def _met_relevantie(self, vraag: str, treffers: list[Treffer], vector, engels: bool = False) -> Zoekresultaat:
-        vraag_stammen = set(taal.stammen(vraag))
-        top = set().union(*(set(taal.stammen(zoektekst(t.node))) for t in treffers[:3])) if treffers else set()
-        gewicht = totaal = 0.0
-        for s in vraag_stammen:
-            w = self.idf(s)
-            totaal += w
-            if taal.dekt(s, top) or any(d in top for d in taal.ontleed(s, self._df)):
-                gewicht += w
-        dekking = gewicht / totaal if totaal else 0.0
-        beste = max((t.dicht for t in treffers), default=0.0)
-        dicht_norm = min(1.0, max(0.0, (beste - self._neg) / (self._pos - self._neg)))
-        # Named things the corpus never mentions ('Lombok', 'Vinex') mean the sources cannot answer.
-        namen = [n for n in taal.eigennamen(vraag) if not self.in_corpus(n)]
-        # e5 scores English questions against Dutch text lower; there the translated terms weigh more.
-        relevantie = (0.75 * dekking + 0.25 * dicht_norm) if engels else (0.55 * dekking + 0.45 * dicht_norm)
-        if namen:
-            relevantie *= 0.3
-        return Zoekresultaat(vraag, treffers, round(relevantie, 4), round(dekking, 4), round(dicht_norm, 4), namen)
+        """Of het woord in de bronnen voorkomt."""
+        return self.corpus.in_corpus(woord)
 
     def onbekende_woorden(self, tekst: str) -> list[str]:
         """Inhoudswoorden uit de tekst die nergens in de bronnen voorkomen."""
         return [w for w in taal.inhoudswoorden(tekst) if not w.isdigit() and not self.in_corpus(w)]
-

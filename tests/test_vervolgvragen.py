@@ -25,7 +25,22 @@ def test_vervolgvraag_na_groningen_vindt_selwerd(echte_dienst):
     assert a.modus == "extractief" and a.gevonden
     assert "6.231" in a.antwoord
     assert SELWERD_RIJ in a.citaten[0].tekst and a.citaten[0].pagina == 4
-    assert a.zelfstandige_vraag and "Groningen" in a.zelfstandige_vraag
+    # 'die wijk' is replaced by the neighbourhood named in the previous answer.
+    assert a.zelfstandige_vraag == "En hoeveel inwoners heeft Selwerd?"
+
+
+def test_zelfstandige_vervolgvraag_wordt_gesteld_zoals_hij_is(echte_dienst):
+    gesprek = _gesprek("Wat zijn de zeven aanbevelingen?", "1. Durf te experimenteren [1] …")
+    a = echte_dienst.vraag("Welke rol spelen woningcorporaties volgens de publicatie?", gesprek=gesprek)
+    assert a.zelfstandige_vraag is None
+    assert "Durf te experimenteren" not in a.antwoord
+
+
+def test_ellips_met_een_nieuwe_naam_herhaalt_de_vorige_vraag(echte_dienst):
+    gesprek = _gesprek("Hoeveel inwoners heeft Pendrecht?", "De wijk Pendrecht (gemeente Rotterdam) heeft 12.380 inwoners [1].")
+    a = echte_dienst.vraag("En Crabbehof?", gesprek=gesprek)
+    assert a.zelfstandige_vraag == "Hoeveel inwoners heeft Crabbehof?"
+    assert "7.420" in a.antwoord and "12.380" not in a.antwoord
 
 
 def test_vervolgvraag_neemt_de_naam_uit_het_vorige_antwoord_mee(echte_dienst):

@@ -1,0 +1,83 @@
+"""Antwoorden over de echte bronnen: tabel als gegevens, aanbevelingen op nummer, gedeeltelijk beantwoordbaar, Engels."""
+
+import re
+
+from assistent import citaten as cit
+
+
+def _rijen(a) -> list[str]:
+    return [c.tekst.split("\n")[-1] for c in a.citaten]
+
+
+def test_tabel_grootste_en_kleinste(echte_dienst):
+    a = echte_dienst.vraag("Welke deelnemende wijk is het kleinst qua inwoners?")
+    assert a.gevonden and "Gillisbuurt" in a.antwoord and _rijen(a) == ["Gillisbuurt Delft 1.531"]
+    a = echte_dienst.vraag("Wat is de op één na grootste deelnemende wijk?")
+    assert "Overvecht-Noord" in a.antwoord and _rijen(a) == ["Overvecht-Noord Utrecht 17.335"]
+
+
+def test_tabel_drempel_citeert_precies_de_gebruikte_rijen(echte_dienst):
+    a = echte_dienst.vraag("Welke wijken hebben meer dan 15.000 inwoners?")
+    assert a.gevonden and a.antwoord.startswith("3 van de 18")
+    assert sorted(_rijen(a)) == ["Laak Den Haag 40.795", "Meerzicht Zoetermeer 15.239", "Overvecht-Noord Utrecht 17.335"]
+
+
+def test_tabel_vergelijking_van_twee_wijken(echte_dienst):
+    a = echte_dienst.vraag("Is Selwerd groter dan Crabbehof?")
+    assert "6.231" in a.antwoord and "7.420" in a.antwoord
+    assert "Crabbehof heeft dus meer inwoners dan Selwerd" in a.antwoord and len(a.citaten) == 2
+
+
+def test_engelse_vraag_over_de_tabel(echte_dienst):
+    a = echte_dienst.vraag("Which neighbourhood did Amsterdam take part with?")
+    assert a.gevonden and "Wildemanbuurt" in a.antwoord and a.antwoord.startswith("According to")
+
+
+def test_naam_met_een_vraag_die_de_bronnen_niet_beantwoorden(echte_dienst):
+    for vraag in ("Welke rol speelt de woningcorporatie in Pendrecht?", "Wie was de projectleider in Selwerd?"):
+        a = echte_dienst.vraag(vraag)
+        assert not a.gevonden and not a.citaten, vraag
+        assert "niet in de publicaties" in a.antwoord
+        # What the sources do hold about the place is offered as further reading.
+        assert a.verder_lezen and a.verder_lezen[0].sectie
+
+
+def test_aanbeveling_op_rangtelwoord(echte_dienst):
+    a = echte_dienst.vraag("Wat is de tweede aanbeveling?")
+    assert a.antwoord.startswith("Aanbeveling 2:") and a.citaten[0].aanbeveling == 2
+    a = echte_dienst.vraag("What does the fourth recommendation say?")
+    assert "Aanbeveling 4:" in a.antwoord and a.citaten[0].aanbeveling == 4
+    assert not echte_dienst.vraag("Wat is de achtste aanbeveling?").gevonden
+
+
+def test_vraag_over_een_detail_van_de_aanbevelingen_geeft_niet_de_lijst(echte_dienst):
+    a = echte_dienst.vraag("Wat zeggen de aanbevelingen over de rol van de gemeenteraad?")
+    assert a.gevonden and "gemeenteraad" in a.antwoord.lower()
+    assert "Durf te experimenteren" not in a.antwoord
+
+
+def test_bedragvraag_zonder_bedrag_in_de_bronnen_wordt_geweigerd(echte_dienst):
+    assert not echte_dienst.vraag("Hoeveel heeft het experimentenprogramma gekost?").gevonden
+    # A question about prices that is not about an amount is answered.
+    a = echte_dienst.vraag("Maken bewoners zich meer zorgen over de prijs van energie dan over het klimaat?")
+    assert a.gevonden and "energierekening" in a.antwoord
+
+
+def test_parafrase_krijgt_het_feit(echte_dienst):
+    a = echte_dienst.vraag("Hoe lang heeft het programma geduurd?")
+    assert a.gevonden and re.search(r"\bdrie jaar\b|2018", a.antwoord)
+
+
+def test_tweeledige_vraag_beantwoordt_beide_delen(echte_dienst):
+    a = echte_dienst.vraag("Met hoeveel gemeenten begon het programma en welke gemeente stopte voortijdig?")
+    assert a.gevonden and "vijftien" in a.antwoord and "Leiden" in a.antwoord
+
+
+def test_elke_zin_van_een_extractief_antwoord_is_gedragen(echte_dienst):
+    for vraag in ("Wat zijn koppelkansen?", "Hoe betrek je moeilijk bereikbare bewoners?", "Welke wijken hebben minder dan 3.000 inwoners?"):
+        a = echte_dienst.vraag(vraag)
+        for z in cit.splits_antwoord(a.antwoord):
+            if z.tekst.endswith(":") and not z.markers:
+                continue
+            assert z.markers, (vraag, z.tekst)
+            assert cit.steun(z.tekst, [c.tekst for c in a.citaten if c.nr in z.markers]).ok, (vraag, z.tekst)
