@@ -77,7 +77,7 @@ def beste_zinnen(zin: str, passage: str, n: int = 1) -> list[str]:
 
 # With semantic evidence: a sentence whose meaning matches this closely (normalised e5 similarity, 0 = unrelated,
 # 1 = the sentence itself) may use other words, as long as enough of its content still occurs in the carrier.
-MIN_BETEKENIS = 0.45
+MIN_BETEKENIS = 0.6
 MIN_DEKKING_MET_BETEKENIS = 0.5
 # A claim in another language than the sources (English answers) rests on meaning, numbers and names alone.
 MIN_BETEKENIS_ANDERE_TAAL = 0.25
