@@ -13,7 +13,7 @@ from assistent.evaluatie import perturbaties as pt
 from assistent.evaluatie import runner
 from conftest import ROOT, maak_instellingen
 
-VRAGEN = ROOT / "evals" / "vragen.jsonl"
+VRAGEN = ROOT / "evals" / "dev.jsonl"
 PAREN = ROOT / "evals" / "steun_paren.jsonl"
 
 
@@ -454,6 +454,6 @@ def test_echte_evalset_haalt_de_drempels(echte_dienst):
     from assistent.evaluatie.runner import evalueer, laad_set
     from conftest import ROOT
 
-    uitslag = evalueer(echte_dienst, laad_set(ROOT / "evals" / "vragen.jsonl"), modus="extractief", voortgang=False)
+    uitslag = evalueer(echte_dienst, laad_set(ROOT / "evals" / "dev.jsonl"), modus="extractief", voortgang=False)
     inst = echte_dienst.instellingen
     assert mt.overtredingen(uitslag["metrieken"], inst.drempels, inst.maxima) == [], uitslag["metrieken"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistent.evaluatie import metrieken as mt
 
-STANDAARD_SET = Path("evals/vragen.jsonl")
+STANDAARD_SET = Path("evals/dev.jsonl")
 STANDAARD_PAREN = Path("evals/steun_paren.jsonl")
 DOEL_AFWIJZEN = DOEL_AANVAARDEN = 0.9
 DOEL_KAPPA = 0.6

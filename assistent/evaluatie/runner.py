@@ -28,7 +28,7 @@ class Beurt(BaseModel):
 
 
 class EvalVraag(BaseModel):
-    """Eén regel uit een evalset (evals/vragen.jsonl)."""
+    """Eén regel uit een evalset (evals/dev.jsonl, evals/test.jsonl)."""
 
     model_config = {"extra": "forbid"}
 
@@ -38,6 +38,7 @@ class EvalVraag(BaseModel):
     verwachte_passages: list[str] = Field(default_factory=list)
     feiten: list[list[str]] = Field(default_factory=list)
     buiten_bronnen: bool = False
+    stijl: str | None = Field(None, min_length=1, description="Vraagstijl, bijv. parafrase, informeel, engels.")
 
 
 def laad_set(pad: Path) -> list[EvalVraag]:
@@ -59,7 +60,7 @@ def _citaat_kort(c) -> dict:
 def evalueer_vraag(dienst, v: EvalVraag, modus: str | None, n_relevant_per_fragmenten) -> dict:
     """Eén vraag beantwoorden en scoren; een fout van de dienst telt als weigering met de melding erbij."""
     gesprek = [b.model_dump() for b in v.gesprek] if v.gesprek else None
-    rij: dict = {"id": v.id, "vraag": v.vraag, "buiten_bronnen": v.buiten_bronnen, "scores": {}}
+    rij: dict = {"id": v.id, "vraag": v.vraag, "buiten_bronnen": v.buiten_bronnen, "stijl": v.stijl, "scores": {}}
     try:
         a = dienst.vraag(v.vraag, gesprek=gesprek, modus=modus)
     except AssistentFout as e:
