@@ -103,6 +103,7 @@ def test_nieuwe_verwerking_knipt_ongewijzigde_bestanden_opnieuw(index, bronmap, 
     assert not index.bouw(bronmap, voortgang=False).gewijzigd
 
 
+@pytest.mark.traag
 def test_server_start_niet_op_een_beschadigde_index(tmp_path, bronmap):
     """`python app.py` op een beschadigde index: duidelijke fout met de herbouwopdracht, geen half werkende server."""
     env = cli_omgeving(tmp_path / "index", bronmap)
