@@ -101,9 +101,11 @@ def _modelzinnen(a) -> dict:
     # A refusal before the model (and every extractive answer) carries the mode name but no model sentences.
     if not teruggevallen and (a.modus.startswith("extractief") or not a.gevonden):
         return {"model_zinnen": None, "model_verwijderd": None, "teruggevallen": None}
+    tekst = a.antwoord
+    for zin in a.verwijderd:  # with ASSISTENT_CLAIMCHECK=markeer the removed sentences stay, marked
+        tekst = tekst.replace(f"{zin} (niet onderbouwd)", "")
     behouden = 0 if teruggevallen else sum(
-        1 for z in cit.splits_antwoord(a.antwoord)
-        if re.search(r"\w", cit.zonder_markers(z.tekst)) and not z.tekst.rstrip().endswith("(niet onderbouwd)"))
+        1 for z in cit.splits_antwoord(tekst) if re.search(r"\w", cit.zonder_markers(z.tekst)))
     return {"model_zinnen": behouden + len(a.verwijderd), "model_verwijderd": len(a.verwijderd),
             "teruggevallen": teruggevallen}
 
