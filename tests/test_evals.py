@@ -403,6 +403,24 @@ def test_modelrun_meet_wat_de_steuncontrole_weghaalt(nepdienst, tmp_path):
     assert llm.in_rij == 0
 
 
+def test_modelrun_met_markeren_telt_gemarkeerde_zinnen_als_verwijderd(nepdienst, tmp_path, monkeypatch):
+    llm = nepdienst._llms["nep"]
+    llm.leeg()
+    monkeypatch.setattr(nepdienst.instellingen, "claimcheck", "markeer")
+    pad = tmp_path / "een.jsonl"
+    pad.write_text(json.dumps({"id": "a", "vraag": "Hoeveel wijken namen deel aan het experimentenprogramma?",
+                               "verwachte_passages": ["namen in totaal achttien wijken deel"],
+                               "feiten": [["achttien"]]}) + "\n", encoding="utf-8")
+    vragen = runner.laad_set(pad)
+    resultaat = nepdienst.zoeker.zoek(vragen[0].vraag, k=nepdienst.instellingen.top_k)
+    nr = next(i for i, t in enumerate(resultaat.treffers, start=1) if "achttien wijken deel" in t.node.text)
+    llm.zet_in_rij(f"Het programma kostte twaalf miljoen euro [{nr}]. "
+                   f"Aan het experimentenprogramma namen in totaal achttien wijken deel [{nr}].")
+    rij = runner.evalueer(nepdienst, vragen, modus="nep", voortgang=False)["vragen"][0]
+    assert "(niet onderbouwd)" in rij["antwoord"]
+    assert rij["model_zinnen"] == 2 and rij["model_verwijderd"] == 1 and not rij["teruggevallen"]
+
+
 def test_cli_eigen_set_json_rapport_vergelijking_en_exitcode(nepdienst, tmp_path, monkeypatch, capsys):
     from assistent import cli
     from assistent.evaluatie import cli as ecli
