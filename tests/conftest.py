@@ -49,3 +49,14 @@ def artefacten() -> Path:
     """Map voor testartefacten (schermafdrukken, rapporten)."""
     ARTEFACTEN.mkdir(parents=True, exist_ok=True)
     return ARTEFACTEN
+
+
+# A test that needs one of these runs a real server, a browser or llama.cpp: it is slow (`make test-snel` skips it).
+TRAGE_FIXTURES = {"server", "server_met_sleutel", "browser", "llamacpp_dienst", "chroma_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markeert tests met een echte server, browser of llama.cpp als `traag`."""
+    for item in items:
+        if TRAGE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.traag)

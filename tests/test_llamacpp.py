@@ -24,6 +24,9 @@ from assistent import citaten as cit
 from assistent.cli import main
 from conftest import BRONNEN, ROOT, maak_instellingen
 
+# llama.cpp, or its CLI paths: not in `make test-snel`.
+pytestmark = pytest.mark.traag
+
 GGUF = Path(os.environ.get("TEST_GGUF", ROOT / ".modellen" / "qwen2.5-coder-0.5b-instruct.gguf"))
 VRAAG = "Hoeveel inwoners heeft de wijk Selwerd?"
 GEPLANT = "De wijk Selwerd heeft 99.999 inwoners"

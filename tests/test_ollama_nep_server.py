@@ -9,6 +9,9 @@ from conftest import BRONNEN, maak_instellingen
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from ollama_server import NepOllama
 
+# A stand-in Ollama server in every test: not in `make test-snel`.
+pytestmark = pytest.mark.traag
+
 MODEL = "gemma3:4b"
 VRAAG = "Welke gemeenten namen deel aan het programma?"
 GOED = "Eind 2018 ging het programma van start met vijftien deelnemende gemeenten"

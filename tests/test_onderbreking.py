@@ -11,6 +11,9 @@ import pytest
 from assistent.backends.embedders import NepEmbedding
 from assistent.bronnen import bestandshash
 from assistent.fouten import IndexBezet
+
+# Real processes killed mid-indexing: not in `make test-snel`.
+pytestmark = pytest.mark.traag
 from assistent.index import Index
 from conftest import BRONNEN
 from hulp import ROOT, TESTPAGINAS, VOET, assistent, cli_omgeving, schrijf_pdf

@@ -126,6 +126,7 @@ def test_duplicaat_van_een_al_geindexeerd_bestand(tmp_path):
     assert len(index.alle_nodes()) == eerst
 
 
+@pytest.mark.traag
 def test_cli_meldt_mislukte_bestanden(tmp_path, rommelmap):
     env = cli_omgeving(tmp_path / "index", rommelmap)
     r = assistent("indexeer", "--stil", env=env, cwd=tmp_path)

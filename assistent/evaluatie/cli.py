@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistent.evaluatie import metrieken as mt
 
-STANDAARD_SET = Path("evals/vragen.jsonl")
+SPLITS = {"dev": Path("evals/dev.jsonl"), "test": Path("evals/test.jsonl")}
 STANDAARD_PAREN = Path("evals/steun_paren.jsonl")
 DOEL_AFWIJZEN = DOEL_AANVAARDEN = 0.9
 DOEL_KAPPA = 0.6
@@ -16,7 +16,10 @@ DOEL_KAPPA = 0.6
 def registreer(sub) -> None:
     """Voegt het subcommando `evalueer` toe."""
     s = sub.add_parser("evalueer", help="de evalset draaien en de kwaliteit in cijfers zien")
-    s.add_argument("--set", type=Path, default=STANDAARD_SET, help=f"evalset in JSON lines (standaard {STANDAARD_SET})")
+    welke = s.add_mutually_exclusive_group()
+    welke.add_argument("--split", choices=["dev", "test", "beide"], default="beide",
+                       help="dev (om op af te stemmen), test (nooit op afstemmen) of beide naast elkaar (standaard)")
+    welke.add_argument("--set", type=Path, help="een eigen evalset in JSON lines in plaats van de splits")
     s.add_argument("--modus", choices=["auto", "extractief", "ollama", "llamacpp", "nep"],
                    help="antwoordmodus (standaard uit de instellingen)")
     s.add_argument("--json", action="store_true", help='{"metrieken": …, "vragen": […]} naar stdout')
@@ -54,17 +57,47 @@ def cmd_evalueer(args) -> int:
 
 # ---------------- eval run ----------------
 
+def _te_draaien(args) -> dict[str, Path]:
+    """Naam → bestand van de sets in deze run: de gevraagde splits, of één eigen set (naar zijn bestandsnaam)."""
+    from assistent.fouten import ConfiguratieFout
+
+    if args.set is not None:
+        return {args.set.stem: args.set}
+    namen = ["dev", "test"] if args.split == "beide" else [args.split]
+    missend = [SPLITS[n] for n in namen if not SPLITS[n].is_file()]
+    if missend:
+        raise ConfiguratieFout(f"De evalsplit {', '.join(map(str, missend))} ontbreekt.",
+                               "Draai vanuit de map van het project, kies een andere split met --split, "
+                               "of geef een eigen set met --set.")
+    return {n: SPLITS[n] for n in namen}
+
+
+def getoetste_split(namen) -> str:
+    """Op welke split de drempels gelden: de test-split als die meedraait, anders de enige (of eerste) set."""
+    namen = list(namen)
+    return "test" if "test" in namen else namen[0]
+
+
 def _evalueer(dienst, args) -> int:
     from assistent.evaluatie.runner import evalueer, laad_set
 
-    vragen = laad_set(args.set)
+    paden = _te_draaien(args)
+    sets = {naam: laad_set(pad) for naam, pad in paden.items()}
     rechter = _rechter(dienst.instellingen) if args.rechter else None
-    uitslag = evalueer(dienst, vragen, modus=args.modus, voortgang=True)
-    uitslag["run"] = {"set": str(args.set), "modus": args.modus or dienst.instellingen.llm, "vragen": len(vragen),
-                      "moment": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                      "embedder": dienst.instellingen.embedder}
+    splits = {}
+    for naam, vragen in sets.items():
+        print(f"Split {naam}: {len(vragen)} vragen", file=sys.stderr)
+        splits[naam] = {"set": str(paden[naam]), "n": len(vragen)} | evalueer(
+            dienst, vragen, modus=args.modus, voortgang=True)
+    getoetst = getoetste_split(splits)
+    uitslag = {"run": {"modus": args.modus or dienst.instellingen.llm, "getoetst": getoetst,
+                       "moment": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       "embedder": dienst.instellingen.embedder},
+               # The metrics the thresholds apply to, also at the top for scripts and --vergelijk.
+               "metrieken": splits[getoetst]["metrieken"],
+               "splits": splits}
     if rechter is not None:
-        uitslag["rechter"] = _rechter_op_antwoorden(rechter, uitslag["vragen"])
+        uitslag["rechter"] = _rechter_op_antwoorden(rechter, [r for d in splits.values() for r in d["vragen"]])
     vorige = _lees_vorige(args.vergelijk) if args.vergelijk else None
     instellingen = dienst.instellingen
     fouten = mt.overtredingen(uitslag["metrieken"], instellingen.drempels, instellingen.maxima)
@@ -73,26 +106,35 @@ def _evalueer(dienst, args) -> int:
     if args.json:
         print(json.dumps(uitslag, ensure_ascii=False, indent=2))
     else:
-        print(tabel(uitslag["metrieken"], instellingen.drempels, instellingen.maxima, vorige))
+        print(tabel({n: d["metrieken"] for n, d in splits.items()}, instellingen.drempels, instellingen.maxima,
+                    vorige, getoetst))
+        for naam, d in splits.items():
+            if d.get("per_stijl"):
+                print(f"\nPer stijl ({naam}):\n" + stijltabel(d["per_stijl"]))
         if "rechter" in uitslag:
             r = uitslag["rechter"]
             print(f"\nRechter ({r['model']}): {r['n']} zinnen, overeenstemming met de lexicale controle "
-                  f"{r['overeenstemming']:.1%}, κ {_f(r['kappa'])}.")
+                  f"{_pct(r['overeenstemming'])}, κ {_f(r['kappa'])}.")
         if args.uitvoer:
             print(f"\nRapport: {args.uitvoer / 'rapport.md'}, {args.uitvoer / 'rapport.json'}, "
                   f"{args.uitvoer / 'metrieken.png'}")
     for f in fouten:
-        print(f"Onder de maat: {f}", file=sys.stderr)
+        print(f"Onder de maat ({getoetst}): {f}", file=sys.stderr)
     return 1 if fouten else 0
 
 
-def _lees_vorige(pad: Path) -> dict:
+def _lees_vorige(pad: Path) -> dict[str, dict]:
+    """Metrieken per split uit een eerder rapport.json (ook het oude formaat met één set)."""
     from assistent.fouten import ConfiguratieFout
 
     try:
         data = json.loads(Path(pad).read_text(encoding="utf-8"))
-        return data["metrieken"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        if "splits" in data:
+            return {naam: d["metrieken"] for naam, d in data["splits"].items()}
+        # Before the split the one set was evals/vragen.jsonl, which is now the dev split.
+        naam = Path(data.get("run", {}).get("set", "dev")).stem
+        return {"dev" if naam in {"vragen", "dev"} else naam: data["metrieken"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ConfiguratieFout(f"Het vorige rapport {pad} is niet te lezen ({e}).",
                                "Geef met --vergelijk een rapport.json van een eerdere run.") from None
 
@@ -117,31 +159,62 @@ def _rechter_op_antwoorden(rechter, rijen: list[dict]) -> dict:
             "kappa": mt.cohen_kappa(lexicaal, model) if n else None}
 
 
-def _f(w) -> str:
+def _f(w, naam: str = "") -> str:
     if w is None:
         return "–"
-    return f"{w:.3f}"
+    if naam.startswith("woorden"):
+        return f"{w:.1f}"
+    return f"{w:.3f}" if isinstance(w, float) else str(w)
 
 
-def tabel(metrieken: dict, drempels: dict, maxima: dict, vorige: dict | None = None) -> str:
-    """De metrieken als teksttabel met drempel, status en (optioneel) verschil met de vorige run."""
-    kop = f"{'metriek':<22}{'waarde':>9}{'grens':>10}  {'status':<8}" + (f"{'vorige':>9}{'verschil':>10}" if vorige else "")
+def _grens(naam: str, drempels: dict, maxima: dict) -> str:
+    """De grens van een metriek als tekst ('≥ 0.90', '≤ 0.05'), leeg als die er niet is."""
+    if naam in drempels:
+        return f"≥ {drempels[naam]:.2f}"
+    if naam in maxima:
+        return f"≤ {maxima[naam]:.2f}"
+    return ""
+
+
+def _onder_de_maat(naam: str, w, drempels: dict, maxima: dict) -> bool:
+    return w is not None and ((naam in drempels and w < drempels[naam]) or (naam in maxima and w > maxima[naam]))
+
+
+def tabel(per_split: dict[str, dict], drempels: dict, maxima: dict, vorige: dict | None = None,
+          getoetst: str | None = None) -> str:
+    """De metrieken per split naast elkaar, met de grens en de status van de getoetste split en zo nodig het
+    verschil met de vorige run per split."""
+    getoetst = getoetst or getoetste_split(per_split)
+    vorige = vorige or {}
+    kop = f"{'metriek':<22}"
+    for naam in per_split:
+        kop += f"{naam:>9}" + (f"{'Δ ' + naam:>10}" if naam in vorige else "")
+    kop += f"{'grens':>10}  {'status ' + getoetst:<14}"
     regels = [kop, "-" * len(kop)]
-    for naam in mt.METRIEKEN:
-        w = metrieken.get(naam)
-        if naam in drempels:
-            grens, ok = f"≥ {drempels[naam]:.2f}", w is None or w >= drempels[naam]
-        elif naam in maxima:
-            grens, ok = f"≤ {maxima[naam]:.2f}", w is None or w <= maxima[naam]
-        else:
-            grens, ok = "", True
-        status = "" if not grens else ("ok" if ok else "ONDER" if naam in drempels else "BOVEN")
-        regel = f"{naam:<22}{_f(w):>9}{grens:>10}  {status:<8}"
-        if vorige:
-            v = vorige.get(naam)
-            verschil = f"{w - v:+.3f}" if w is not None and v is not None else "–"
-            regel += f"{_f(v):>9}{verschil:>10}"
-        regels.append(regel)
+    for m in mt.METRIEKEN:
+        regel = f"{m:<22}"
+        for naam, metrieken in per_split.items():
+            w = metrieken.get(m)
+            regel += f"{_f(w, m):>9}"
+            if naam in vorige:
+                v = vorige[naam].get(m)
+                regel += f"{f'{w - v:+.3f}' if w is not None and v is not None else '–':>10}"
+        grens = _grens(m, drempels, maxima)
+        w = per_split[getoetst].get(m)
+        status = "" if not grens else ("ok" if not _onder_de_maat(m, w, drempels, maxima)
+                                       else "ONDER" if m in drempels else "BOVEN")
+        regels.append(regel + f"{grens:>10}  {status:<14}")
+    return "\n".join(regels)
+
+
+def stijltabel(per_stijl: dict[str, dict]) -> str:
+    """De metrieken per vraagstijl als teksttabel."""
+    breedtes = [max(10, len(k) + 2) for k in mt.PER_STIJL]
+    kop = f"{'stijl':<16}{'n':>4}" + "".join(f"{k:>{b}}" for k, b in zip(mt.PER_STIJL, breedtes))
+    regels = [kop, "-" * len(kop)]
+    for st, m in per_stijl.items():
+        waarden = "".join(f"{_f(m.get(k), k):>{b}}" for k, b in zip(mt.PER_STIJL, breedtes))
+        regels.append(f"{st:<16}{m['n']:>4}{waarden}")
     return "\n".join(regels)
 
 
@@ -170,84 +243,140 @@ def _problemen(rij: dict) -> list[str]:
 
 
 def markdown(uitslag: dict, drempels: dict, maxima: dict, vorige: dict | None) -> str:
-    """Het rapport als Markdown: metrieken, dan de vragen die aandacht vragen."""
+    """Het rapport als Markdown: metrieken per split, per stijl, dan per split de vragen die aandacht vragen."""
     run = uitslag.get("run", {})
+    splits = uitslag["splits"]
+    getoetst = run.get("getoetst") or getoetste_split(splits)
+    vorige = vorige or {}
+    sets = ", ".join(f"{n} `{d['set']}` ({d['n']} vragen)" for n, d in splits.items())
+    kop = "| metriek |" + "".join(f" {n} |" + (f" Δ {n} |" if n in vorige else "") for n in splits)
+    kop += f" grens | status {getoetst} |"
+    streep = "|---|" + "".join("---:|" + ("---:|" if n in vorige else "") for n in splits) + "---:|---|"
     regels = ["# Evaluatierapport Wijkassistent", "",
-              f"Set `{run.get('set', '')}`, modus `{run.get('modus', '')}`, {run.get('vragen', len(uitslag['vragen']))} "
-              f"vragen, embedder `{run.get('embedder', '')}`, {run.get('moment', '')}.", "",
-              "| metriek | waarde | grens | status |" + (" vorige | verschil |" if vorige else ""),
-              "|---|---:|---:|---|" + ("---:|---:|" if vorige else "")]
+              f"Modus `{run.get('modus', '')}`, embedder `{run.get('embedder', '')}`, {run.get('moment', '')}. "
+              f"Sets: {sets}. De grenzen gelden voor de split `{getoetst}`.", "", kop, streep]
     for naam in mt.METRIEKEN:
-        w = uitslag["metrieken"].get(naam)
-        grens = f"≥ {drempels[naam]:.2f}" if naam in drempels else f"≤ {maxima[naam]:.2f}" if naam in maxima else ""
-        fout = (naam in drempels and w is not None and w < drempels[naam]) or \
-               (naam in maxima and w is not None and w > maxima[naam])
-        regel = f"| {naam} | {_f(w)} | {grens} | {'**onder de maat**' if fout else ('ok' if grens else '')} |"
-        if vorige:
-            v = vorige.get(naam)
-            regel += f" {_f(v)} | {f'{w - v:+.3f}' if w is not None and v is not None else '–'} |"
-        regels.append(regel)
+        regel = f"| {naam} |"
+        for n, d in splits.items():
+            w = d["metrieken"].get(naam)
+            regel += f" {_f(w, naam)} |"
+            if n in vorige:
+                v = vorige[n].get(naam)
+                regel += f" {f'{w - v:+.3f}' if w is not None and v is not None else '–'} |"
+        grens = _grens(naam, drempels, maxima)
+        fout = _onder_de_maat(naam, splits[getoetst]["metrieken"].get(naam), drempels, maxima)
+        regels.append(regel + f" {grens} | {'**onder de maat**' if fout else ('ok' if grens else '')} |")
+    for n, d in splits.items():
+        if d.get("per_stijl"):
+            regels += ["", f"## Per stijl ({n})", "", "| stijl | n | " + " | ".join(mt.PER_STIJL) + " |",
+                       "|---|---:|" + "---:|" * len(mt.PER_STIJL)]
+            for st, m in d["per_stijl"].items():
+                regels.append(f"| {st} | {m['n']} | " + " | ".join(_f(m.get(k), k) for k in mt.PER_STIJL) + " |")
     if "rechter" in uitslag:
         r = uitslag["rechter"]
         regels += ["", f"Rechter `{r['model']}`: {r['n']} zinnen, overeenstemming met de lexicale controle "
                        f"{_f(r['overeenstemming'])}, κ {_f(r['kappa'])}."]
-    aandacht = [(r, _problemen(r)) for r in uitslag["vragen"]]
-    aandacht = [(r, p) for r, p in aandacht if p]
-    regels += ["", f"## Vragen die aandacht vragen ({len(aandacht)})", ""]
-    for r, p in aandacht:
-        antwoord = r.get("antwoord", "").replace("\n", " / ")
-        regels.append(f"- **{r['id']}** — {r['vraag']}  \n  {'; '.join(p)}  \n  > {antwoord[:300]}")
-    regels += ["", "## Alle vragen", "", "| id | geweigerd | hit@5 | mrr@10 | feiten | cit. recall | cit. precisie | s |",
-               "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for r in uitslag["vragen"]:
-        s = r["scores"]
-        regels.append(f"| {r['id']} | {'ja' if r['geweigerd'] else 'nee'} | {_f(s.get('hit@5'))} | "
-                      f"{_f(s.get('mrr@10'))} | {_f(s.get('feiten'))} | {_f(s.get('citatie_recall'))} | "
-                      f"{_f(s.get('citatie_precisie'))} | {_f(r.get('duur_s'))} |")
+    for n, d in splits.items():
+        aandacht = [(r, p) for r in d["vragen"] if (p := _problemen(r))]
+        regels += ["", f"## Vragen die aandacht vragen: {n} ({len(aandacht)})", ""]
+        if n == "test" and aandacht:
+            regels += ["Wie een vraag van de test-split bekijkt om het antwoord te verbeteren, verplaatst die vraag "
+                       "naar de dev-split (zie evals/README.md).", ""]
+        for r, p in aandacht:
+            antwoord = r.get("antwoord", "").replace("\n", " / ")
+            stijl = f" ({r['stijl']})" if r.get("stijl") else ""
+            regels.append(f"- **{r['id']}**{stijl} — {r['vraag']}  \n  {'; '.join(p)}  \n  > {antwoord[:300]}")
+    for n, d in splits.items():
+        regels += ["", f"## Alle vragen: {n}", "",
+                   "| id | stijl | geweigerd | hit@5 | mrr@10 | feiten | cit. recall | cit. precisie | woorden | s |",
+                   "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in d["vragen"]:
+            sc = r["scores"]
+            regels.append(f"| {r['id']} | {r.get('stijl') or ''} | {'ja' if r['geweigerd'] else 'nee'} | "
+                          f"{_f(sc.get('hit@5'))} | {_f(sc.get('mrr@10'))} | {_f(sc.get('feiten'))} | "
+                          f"{_f(sc.get('citatie_recall'))} | {_f(sc.get('citatie_precisie'))} | "
+                          f"{_f(r.get('woorden'))} | {_f(r.get('duur_s'))} |")
     return "\n".join(regels) + "\n"
 
 
-def grafiek(pad: Path, metrieken: dict, drempels: dict, maxima: dict, vorige: dict | None) -> None:
-    """PNG met de metrieken (0–1) tegen hun grenzen, en zo nodig het verschil met de vorige run."""
+_KLEUREN = {"dev": "#95a5a6", "test": "#2e86c1"}
+
+
+def grafiek(pad: Path, uitslag: dict, drempels: dict, maxima: dict, vorige: dict | None) -> None:
+    """PNG: de metrieken (0–1) per split naast elkaar tegen hun grenzen; het verschil met de vorige run; en voor de
+    getoetste split de belangrijkste metrieken per stijl."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    namen = [n for n in mt.METRIEKEN if not n.startswith("latentie") and metrieken.get(n) is not None]
-    waarden = [metrieken[n] for n in namen]
-    fig, assen = plt.subplots(1, 2 if vorige else 1, figsize=(13 if vorige else 8, 6), squeeze=False)
+    splits = uitslag["splits"]
+    getoetst = uitslag.get("run", {}).get("getoetst") or getoetste_split(splits)
+    per_split = {n: d["metrieken"] for n, d in splits.items()}
+    vorige = {n: v for n, v in (vorige or {}).items() if n in per_split}
+    stijlen = splits[getoetst].get("per_stijl") or {}
+    namen = [m for m in mt.METRIEKEN if m not in mt.ABSOLUUT and any(w.get(m) is not None for w in per_split.values())]
+    panelen = 1 + bool(vorige) + bool(stijlen)
+    fig, assen = plt.subplots(1, panelen, figsize=(7 * panelen, 1.6 + 0.55 * len(namen) * len(per_split) ** 0.5 + 2),
+                              squeeze=False)
     ax = assen[0][0]
-    kleuren = []
-    for n, w in zip(namen, waarden):
-        slecht = (n in drempels and w < drempels[n]) or (n in maxima and w > maxima[n])
-        kleuren.append("#c0392b" if slecht else "#2e86c1")
-    y = list(range(len(namen)))[::-1]
-    ax.barh(y, waarden, color=kleuren)
-    for yi, n, w in zip(y, namen, waarden):
-        ax.text(min(w + 0.01, 0.93), yi, f"{w:.3f}", va="center", fontsize=9)
-        grens = drempels.get(n, maxima.get(n))
+    hoogte = 0.8 / len(per_split)
+    basis = list(range(len(namen)))[::-1]
+    for i, (n, metrieken) in enumerate(per_split.items()):
+        y = [b + 0.4 - hoogte * (i + 0.5) for b in basis]
+        waarden = [metrieken.get(m) or 0.0 for m in namen]
+        kleuren = ["#c0392b" if n == getoetst and _onder_de_maat(m, metrieken.get(m), drempels, maxima)
+                   else _KLEUREN.get(n, "#2e86c1") for m in namen]
+        ax.barh(y, waarden, height=hoogte * 0.95, color=kleuren, label=n)
+        for yi, m, w in zip(y, namen, waarden):
+            if metrieken.get(m) is not None:
+                ax.text(min(w + 0.01, 0.93), yi, f"{w:.3f}", va="center", fontsize=8)
+    for b, m in zip(basis, namen):
+        grens = drempels.get(m, maxima.get(m))
         if grens is not None:
-            ax.plot([grens, grens], [yi - 0.4, yi + 0.4], color="black", linewidth=2)
-    ax.set_yticks(y, namen)
+            ax.plot([grens, grens], [b - 0.45, b + 0.45], color="black", linewidth=2)
+    ax.set_yticks(basis, namen)
     ax.set_xlim(0, 1.05)
-    lat = f"latentie p50 {_f(metrieken.get('latentie_p50_s'))} s, p95 {_f(metrieken.get('latentie_p95_s'))} s"
-    ax.set_title(f"Metrieken (zwart streepje = grens; rood = onder de maat)\n{lat}", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    onder = "; ".join(f"{n}: {_f(w.get('woorden_p50'), 'woorden')} woorden (p50), p50 {_f(w.get('latentie_p50_s'))} s"
+                      for n, w in per_split.items())
+    ax.set_title(f"Metrieken per split (streepje = grens voor {getoetst}; rood = onder de maat)\n{onder}",
+                 fontsize=9)
+    paneel = 1
     if vorige:
-        ax2 = assen[0][1]
-        verschil = [w - vorige[n] if vorige.get(n) is not None else 0.0 for n, w in zip(namen, waarden)]
-        # For onterecht_geweigerd lower is better, so its bar is coloured the other way round.
-        beter = [(d <= 0) if n in maxima else (d >= 0) for n, d in zip(namen, verschil)]
-        ax2.barh(y, verschil, color=["#27ae60" if b else "#c0392b" for b in beter])
+        ax2 = assen[0][paneel]
+        paneel += 1
+        grootste = 0.05
+        for i, n in enumerate(vorige):
+            y = [b + 0.4 - (0.8 / len(vorige)) * (i + 0.5) for b in basis]
+            verschil = [(per_split[n].get(m) or 0.0) - vorige[n][m] if vorige[n].get(m) is not None
+                        and per_split[n].get(m) is not None else 0.0 for m in namen]
+            grootste = max(grootste, *(abs(d) * 1.2 for d in verschil))
+            # For the maxima (onterecht_geweigerd) lower is better, so their bars are coloured the other way round.
+            beter = [(d <= 0) if m in maxima else (d >= 0) for m, d in zip(namen, verschil)]
+            ax2.barh(y, verschil, height=0.8 / len(vorige) * 0.95,
+                     color=["#27ae60" if b else "#c0392b" for b in beter], alpha=1.0 if n == getoetst else 0.55)
+            for yi, d in zip(y, verschil):
+                ax2.text(d, yi, f"{n} {d:+.3f}", va="center", ha="left" if d >= 0 else "right", fontsize=7)
         ax2.axvline(0, color="black", linewidth=1)
-        ax2.set_yticks(y, namen)
-        grens = max(0.05, max(abs(d) for d in verschil) * 1.2)
-        ax2.set_xlim(-grens, grens)
-        for yi, d in zip(y, verschil):
-            ax2.text(d, yi, f"{d:+.3f}", va="center", ha="left" if d >= 0 else "right", fontsize=9)
-        ax2.set_title("Verschil met de vorige run (groen = beter)", fontsize=10)
+        ax2.set_yticks(basis, namen)
+        ax2.set_xlim(-grootste, grootste)
+        ax2.set_title("Verschil met de vorige run per split (groen = beter)", fontsize=9)
+    if stijlen:
+        ax3 = assen[0][paneel]
+        tonen = ("hit@5", "feiten", "goed_geweigerd", "onterecht_geweigerd")
+        kleur = {"hit@5": "#2e86c1", "feiten": "#27ae60", "goed_geweigerd": "#8e44ad", "onterecht_geweigerd": "#c0392b"}
+        sts = list(stijlen)[::-1]
+        h = 0.8 / len(tonen)
+        for i, m in enumerate(tonen):
+            y = [j + 0.4 - h * (i + 0.5) for j in range(len(sts))]
+            ax3.barh(y, [stijlen[st].get(m) or 0.0 for st in sts], height=h * 0.95, color=kleur[m], label=m)
+        ax3.set_yticks(range(len(sts)), [f"{st} ({stijlen[st]['n']})" for st in sts])
+        ax3.set_xlim(0, 1.05)
+        ax3.legend(loc="lower right", fontsize=7)
+        ax3.set_title(f"Per stijl ({getoetst}); onterecht_geweigerd: lager is beter", fontsize=9)
     fig.tight_layout()
-    fig.savefig(pad, dpi=110)
+    fig.savefig(pad, dpi=100)
     plt.close(fig)
 
 
@@ -256,7 +385,7 @@ def schrijf_rapport(map_: Path, uitslag: dict, drempels: dict, maxima: dict, vor
     map_.mkdir(parents=True, exist_ok=True)
     (map_ / "rapport.json").write_text(json.dumps(uitslag, ensure_ascii=False, indent=2), encoding="utf-8")
     (map_ / "rapport.md").write_text(markdown(uitslag, drempels, maxima, vorige), encoding="utf-8")
-    grafiek(map_ / "metrieken.png", uitslag["metrieken"], drempels, maxima, vorige)
+    grafiek(map_ / "metrieken.png", uitslag, drempels, maxima, vorige)
 
 
 # ---------------- validation of the support check ----------------

@@ -9,7 +9,12 @@ from assistent import taal
 
 # The keys of the summary, in the order the table and the chart show them.
 METRIEKEN = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10", "citatie_recall", "citatie_precisie",
-             "citaties_geldig", "feiten", "goed_geweigerd", "onterecht_geweigerd", "latentie_p50_s", "latentie_p95_s")
+             "citaties_geldig", "feiten", "goed_geweigerd", "onterecht_geweigerd", "verwijderd_aandeel",
+             "teruggevallen", "woorden_p50", "woorden_gem", "latentie_p50_s", "latentie_p95_s")
+# Not shares between 0 and 1: shown in the table, left out of the bar chart.
+ABSOLUUT = ("woorden_p50", "woorden_gem", "latentie_p50_s", "latentie_p95_s")
+# What the per-style table shows.
+PER_STIJL = ("hit@5", "mrr@10", "feiten", "citatie_recall", "goed_geweigerd", "onterecht_geweigerd", "woorden_p50")
 
 _WEIGERZINNEN = ("dat kan ik niet terugvinden", "i cannot find that")
 
@@ -107,13 +112,30 @@ def _zonder_duizendtallen(tekst: str) -> str:
     return re.sub(r"\s+", " ", tekst)
 
 
+def staat_erin(schrijfwijze: str, tekst: str) -> bool:
+    """Of de schrijfwijze in de tekst staat, beginnend aan een woordbegin; een getal ook niet als begin van een groter
+    getal ('18' niet in '2018' of '180'). Beide al zonder duizendtallenpunten en in kleine letters."""
+    s = schrijfwijze.strip()
+    if not s:
+        return False
+    patroon = r"(?<!\w)" + re.escape(s)
+    if s[-1].isdigit():
+        patroon += r"(?!\d|[.,]\d)"
+    return re.search(patroon, tekst) is not None
+
+
 def feiten_score(antwoord: str, feiten: Sequence[Sequence[str]]) -> float | None:
-    """Aandeel feiten waarvan een schrijfwijze in het antwoord staat; None zonder feiten."""
+    """Aandeel feiten waarvan een schrijfwijze in het antwoord staat (vanaf een woordbegin); None zonder feiten."""
     if not feiten:
         return None
     tekst = _zonder_duizendtallen(antwoord)
-    raak = sum(any(_zonder_duizendtallen(s) in tekst for s in spellingen if s.strip()) for spellingen in feiten)
+    raak = sum(any(staat_erin(_zonder_duizendtallen(s), tekst) for s in spellingen) for spellingen in feiten)
     return raak / len(feiten)
+
+
+def woorden(antwoord: str) -> int:
+    """Lengte van een antwoord in woorden (markers niet meegeteld)."""
+    return len(taal.woorden(cit.zonder_markers(antwoord)))
 
 
 def is_weigering(antwoord: str, gevonden: bool = True, n_citaten: int | None = None) -> bool:
@@ -157,10 +179,29 @@ def samenvatten(rijen: Sequence[dict]) -> dict[str, float | None]:
     uit["feiten"] = gemiddelde([r["scores"].get("feiten") for r in binnen])
     uit["goed_geweigerd"] = sum(r["geweigerd"] for r in buiten) / len(buiten) if buiten else None
     uit["onterecht_geweigerd"] = sum(r["geweigerd"] for r in binnen) / len(binnen) if binnen else None
+    # Model runs only: how much of what the model wrote the support check threw away, and how often nothing was left.
+    model = [r for r in rijen if r.get("model_zinnen") is not None]
+    zinnen = sum(r["model_zinnen"] for r in model)
+    uit["verwijderd_aandeel"] = sum(r["model_verwijderd"] for r in model) / zinnen if zinnen else None
+    uit["teruggevallen"] = sum(bool(r.get("teruggevallen")) for r in model) / len(model) if model else None
+    # Length of the answers that are not refusals: an answer that lists everything cannot win on facts unseen.
+    lengtes = [r["woorden"] for r in beantwoord if r.get("woorden") is not None]
+    uit["woorden_p50"] = percentiel(lengtes, 50)
+    uit["woorden_gem"] = gemiddelde(lengtes)
     duur = [r["duur_s"] for r in rijen if r.get("duur_s") is not None]
     uit["latentie_p50_s"] = percentiel(duur, 50)
     uit["latentie_p95_s"] = percentiel(duur, 95)
     return {k: (round(v, 4) if v is not None else None) for k, v in uit.items()}
+
+
+def per_stijl(rijen: Sequence[dict]) -> dict[str, dict]:
+    """De metrieken per vraagstijl (veld `stijl`), met het aantal vragen; leeg als geen vraag een stijl heeft."""
+    stijlen = sorted({r["stijl"] for r in rijen if r.get("stijl")})
+    uit = {}
+    for st in stijlen:
+        deel = [r for r in rijen if r.get("stijl") == st]
+        uit[st] = {"n": len(deel)} | samenvatten(deel)
+    return uit
 
 
 def overtredingen(metrieken: dict, drempels: dict[str, float], maxima: dict[str, float]) -> list[str]:

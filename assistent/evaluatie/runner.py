@@ -1,11 +1,13 @@
 """Evalset inlezen en elke vraag door de dienst halen; per vraag scores, samen de metrieken."""
 
+import re
 import sys
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 from tqdm import tqdm
 
+from assistent import citaten as cit
 from assistent.evaluatie import metrieken as mt
 from assistent.evaluatie.bestanden import lees_jsonl
 from assistent.fouten import AssistentFout, ConfiguratieFout
@@ -28,7 +30,7 @@ class Beurt(BaseModel):
 
 
 class EvalVraag(BaseModel):
-    """Eén regel uit een evalset (evals/vragen.jsonl)."""
+    """Eén regel uit een evalset (evals/dev.jsonl, evals/test.jsonl)."""
 
     model_config = {"extra": "forbid"}
 
@@ -38,6 +40,7 @@ class EvalVraag(BaseModel):
     verwachte_passages: list[str] = Field(default_factory=list)
     feiten: list[list[str]] = Field(default_factory=list)
     buiten_bronnen: bool = False
+    stijl: str | None = Field(None, min_length=1, description="Vraagstijl, bijv. parafrase, informeel, engels.")
 
 
 def laad_set(pad: Path) -> list[EvalVraag]:
@@ -59,7 +62,7 @@ def _citaat_kort(c) -> dict:
 def evalueer_vraag(dienst, v: EvalVraag, modus: str | None, n_relevant_per_fragmenten) -> dict:
     """Eén vraag beantwoorden en scoren; een fout van de dienst telt als weigering met de melding erbij."""
     gesprek = [b.model_dump() for b in v.gesprek] if v.gesprek else None
-    rij: dict = {"id": v.id, "vraag": v.vraag, "buiten_bronnen": v.buiten_bronnen, "scores": {}}
+    rij: dict = {"id": v.id, "vraag": v.vraag, "buiten_bronnen": v.buiten_bronnen, "stijl": v.stijl, "scores": {}}
     try:
         a = dienst.vraag(v.vraag, gesprek=gesprek, modus=modus)
     except AssistentFout as e:
@@ -72,7 +75,8 @@ def evalueer_vraag(dienst, v: EvalVraag, modus: str | None, n_relevant_per_fragm
     geweigerd = mt.is_weigering(a.antwoord, a.gevonden, len(a.citaten))
     rij.update(antwoord=a.antwoord, modus=a.modus, gevonden=a.gevonden, geweigerd=geweigerd,
                zelfstandige_vraag=a.zelfstandige_vraag, citaten=[_citaat_kort(c) for c in a.citaten],
-               duur_s=a.duur_s, fout=None)
+               duur_s=a.duur_s, fout=None, woorden=None if geweigerd else mt.woorden(a.antwoord),
+               verwijderd=list(a.verwijderd), **_modelzinnen(a))
     s = rij["scores"]
     if not v.buiten_bronnen:
         # Retrieval is scored on the query the answer used (the standalone rewrite for follow-ups), at k=10.
@@ -91,13 +95,28 @@ def evalueer_vraag(dienst, v: EvalVraag, modus: str | None, n_relevant_per_fragm
     return rij
 
 
+def _modelzinnen(a) -> dict:
+    """Wat de steuncontrole met de zinnen van het model deed; None-waarden als er geen model schreef."""
+    teruggevallen = a.modus.startswith("extractief (na")
+    # A refusal before the model (and every extractive answer) carries the mode name but no model sentences.
+    if not teruggevallen and (a.modus.startswith("extractief") or not a.gevonden):
+        return {"model_zinnen": None, "model_verwijderd": None, "teruggevallen": None}
+    tekst = a.antwoord
+    for zin in a.verwijderd:  # with ASSISTENT_CLAIMCHECK=markeer the removed sentences stay, marked
+        tekst = tekst.replace(f"{zin} (niet onderbouwd)", "")
+    behouden = 0 if teruggevallen else sum(
+        1 for z in cit.splits_antwoord(tekst) if re.search(r"\w", cit.zonder_markers(z.tekst)))
+    return {"model_zinnen": behouden + len(a.verwijderd), "model_verwijderd": len(a.verwijderd),
+            "teruggevallen": teruggevallen}
+
+
 def _zoekscores(relevant: list[bool], n: int) -> dict:
     return {"hit@1": mt.hit_at(relevant, 1), "hit@3": mt.hit_at(relevant, 3), "hit@5": mt.hit_at(relevant, 5),
             "mrr@10": mt.mrr_at(relevant, 10), "ndcg@10": mt.ndcg_at(relevant, 10, n)}
 
 
 def evalueer(dienst, vragen: list[EvalVraag], modus: str | None = None, voortgang: bool = True) -> dict:
-    """Alle vragen door de dienst; geeft {"metrieken": …, "vragen": […]}."""
+    """Alle vragen door de dienst; geeft {"metrieken": …, "per_stijl": …, "vragen": […]}."""
     dienst.zorg_voor_index()
     dienst.zoeker.ververs()
     teksten = [n.text for n in dienst.zoeker.nodes]
@@ -107,4 +126,4 @@ def evalueer(dienst, vragen: list[EvalVraag], modus: str | None = None, voortgan
 
     rijen = [evalueer_vraag(dienst, v, modus, n_relevant)
              for v in tqdm(vragen, desc="Evalueren", unit="vraag", file=sys.stderr, disable=not voortgang)]
-    return {"metrieken": mt.samenvatten(rijen), "vragen": rijen}
+    return {"metrieken": mt.samenvatten(rijen), "per_stijl": mt.per_stijl(rijen), "vragen": rijen}
