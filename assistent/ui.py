@@ -39,11 +39,14 @@ CSS = """
 .bronkaart mark { background: #ffe58a; color: inherit; }
 .bronnen-antwoord h3 { font-size: 1em; margin: .8em 0 .2em; }
 a.marker { text-decoration: none; font-weight: 600; }
-#bronnenpaneel { max-height: 78vh; overflow-y: auto; }
+#bronnenpaneel { max-height: 78vh; overflow-y: auto !important; }
 @media (max-width: 640px) { .gradio-container { padding: 4px !important; } #bronnenpaneel { max-height: none; } }
 """
 
 # Markers in the answer jump to their card in the sources panel (the chat would otherwise open links in a new tab).
+# On a wide screen only the panel scrolls, so the chat and the input stay where they are; on a phone the panel
+# sits below the chat and the page has to scroll to it.
+# Gradio names each message "user's message: <raw html>"; screen readers get "Vraag: …" / "Antwoord: …" instead.
 KOP = """<script>
 document.addEventListener('click', function (e) {
   const a = e.target.closest && e.target.closest('a[href^="#bron-"]');
@@ -51,10 +54,31 @@ document.addEventListener('click', function (e) {
   const doel = document.getElementById(a.getAttribute('href').slice(1));
   if (!doel) return;
   e.preventDefault(); e.stopPropagation();
-  doel.scrollIntoView({behavior: 'smooth', block: 'center'});
+  const paneel = document.getElementById('bronnenpaneel');
+  if (paneel && paneel.scrollHeight > paneel.clientHeight + 1) {
+    const boven = doel.getBoundingClientRect().top - paneel.getBoundingClientRect().top + paneel.scrollTop;
+    paneel.scrollTo({top: Math.max(0, boven - 8), behavior: 'smooth'});
+  } else {
+    doel.scrollIntoView({behavior: 'smooth', block: 'nearest'});
+  }
   doel.classList.add('geflitst'); setTimeout(() => doel.classList.remove('geflitst'), 1600);
   const link = doel.querySelector('a.open-bron'); if (link) link.focus({preventScroll: true});
 }, true);
+(function () {
+  let gepland = false;
+  function noem() {
+    gepland = false;
+    document.querySelectorAll('[data-testid="user"][aria-label], [data-testid="bot"][aria-label]').forEach(function (el) {
+      const wie = el.getAttribute('data-testid') === 'user' ? 'Vraag' : 'Antwoord';
+      const label = wie + ': ' + (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 300);
+      if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
+    });
+  }
+  new MutationObserver(function () {
+    if (!gepland) { gepland = true; requestAnimationFrame(noem); }
+  }).observe(document.documentElement, {subtree: true, childList: true, characterData: true, attributes: true,
+                                         attributeFilter: ['aria-label']});
+})();
 </script>"""
 
 
@@ -123,11 +147,16 @@ def _met_links(tekst: str, k: int) -> str:
     return re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", link, tekst)
 
 
+def _heel(tekst: str) -> str:
+    """Tekst zonder losse surrogaten (die kunnen niet als UTF-8 naar de browser)."""
+    return tekst.encode("utf-8", "replace").decode("utf-8")
+
+
 def _berichten(beurten: list[dict]) -> list[dict]:
     uit = []
     for k, b in enumerate(beurten, start=1):
         # Shown as text: markup in a question (or in a model's tokens) is never rendered as HTML.
-        uit.append({"role": "user", "content": html.escape(b["vraag"])})
+        uit.append({"role": "user", "content": html.escape(_heel(b["vraag"]))})
         uit.append({"role": "assistant", "content": b.get("weergave") or "…"})
     return uit
 
@@ -167,13 +196,15 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
         if not vraag:
             yield gr.skip(), beurten, gr.skip(), gr.skip()
             return
-        beurten = beurten + [{"vraag": vraag, "weergave": "…", "antwoord": None}]
+        ruwe_vraag, vraag = vraag, _heel(vraag)
+        beurten = beurten + [{"vraag": vraag, "weergave": "…", "antwoord": None, "bron": bron or None,
+                              "aanbeveling": int(aanbeveling or 0) or None}]
         k = len(beurten)
         yield _berichten(beurten), beurten, gr.skip(), ""
         huidig = beurten[-1]
         ruw = ""
         try:
-            for g in dienst.vraag_stream(vraag, _gesprek(beurten[:-1]) or None, bron or None,
+            for g in dienst.vraag_stream(ruwe_vraag, _gesprek(beurten[:-1]) or None, bron or None,
                                          int(aanbeveling) or None):
                 if g.soort == "token":
                     ruw += g.tekst
@@ -204,7 +235,16 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
             yield _berichten(beurten), beurten, gr.skip(), gr.skip()
 
     def nieuw_gesprek():
-        return [], [], bronnenpaneel([], {}), "", gr.update(visible=False), None, ""
+        # A new conversation starts without filters too: a forgotten filter would silently narrow every answer.
+        return ([], [], bronnenpaneel([], {}), "", gr.update(visible=False), None, "", "", 0,
+                gr.update(label="Filters"), "")
+
+    def filters_getoond(bron_: str, aanbeveling_: int):
+        tekst = dienst.filterbeschrijving(bron_ or None, int(aanbeveling_ or 0) or None)
+        if not tekst:
+            return gr.update(label="Filters"), ""
+        return (gr.update(label=f"Filters (actief: {tekst})"),
+                f"🔎 **Filter actief:** {tekst}. Antwoorden komen alleen uit die passages.")
 
     def oordeel(beurten: list[dict], data: gr.LikeData):
         if not isinstance(data.liked, bool) or not isinstance(data.index, int):
@@ -215,9 +255,13 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
         a = b["antwoord"]
         eerder = _gesprek(beurten[:data.index // 2])
         fb = opslag.bewaar(Feedback(vraag=a["vraag"], antwoord=a["antwoord"], citaten=a["citaten"], modus=a["modus"],
-                                    oordeel="goed" if data.liked else "slecht", gesprek=eerder or None))
+                                    oordeel="goed" if data.liked else "slecht", gesprek=eerder or None,
+                                    bron=b.get("bron"), aanbeveling=b.get("aanbeveling")))
+        if data.liked:
+            # Only a 👎 asks what was wrong; a 👍 is thanked and done.
+            return gr.update(visible=False), None, "Dank je, je 👍 is opgeslagen."
         return (gr.update(visible=True), fb.model_dump(mode="json"),
-                "Dank je, je oordeel is opgeslagen. Wil je het toelichten?")
+                "Dank je, je oordeel is opgeslagen. Wat klopte er niet?")
 
     def toelichting(tekst: str, laatste: dict | None):
         if not laatste:
@@ -243,7 +287,7 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
         laatste_feedback = gr.State(None)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
-                chat = gr.Chatbot(label="Gesprek", height=520, elem_id="chat", buttons=["copy"],
+                chat = gr.Chatbot(label="Gesprek", show_label=False, height=520, elem_id="chat", buttons=["copy"],
                                   examples=[{"text": v} for v in VOORBEELDEN],
                                   placeholder="Stel een vraag, of kies een voorbeeld.",
                                   feedback_options=("Like", "Dislike"))
@@ -251,6 +295,7 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
                     invoer = gr.Textbox(label="Je vraag", placeholder="Bijvoorbeeld: Wat zijn koppelkansen?",
                                         scale=5, min_width=200, max_length=dienst.instellingen.max_vraag_tekens,
                                         elem_id="invoer", submit_btn="Vraag")
+                filterregel = gr.Markdown("", elem_id="filterregel")
                 with gr.Row():
                     nieuw = gr.Button("Nieuw gesprek", variant="secondary", size="sm", elem_id="nieuw")
                 with gr.Row(visible=False) as feedbackrij:
@@ -258,7 +303,7 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
                                         placeholder="Wat klopte er niet, of wat miste je?")
                     stuur = gr.Button("Toelichting versturen", scale=1, min_width=120)
                 bedankt = gr.Markdown("", elem_id="bedankt")
-                with gr.Accordion("Filters", open=False):
+                with gr.Accordion("Filters", open=False, elem_id="filters") as filterbalk:
                     bron = gr.Dropdown(bronkeuzes(), value="", label="Bron")
                     # Titles come from the index, so they match the publications word for word.
                     aanbeveling = gr.Dropdown([("Alle aanbevelingen", 0)] + [(f"{i}. {t}", i) for i, t in
@@ -272,8 +317,13 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
         invoer.submit(beantwoord, [invoer, beurten, bron, aanbeveling], vraag_uit, api_visibility="private")
         chat.example_select(_voorbeeld, None, invoer, api_visibility="private").then(
             beantwoord, [invoer, beurten, bron, aanbeveling], vraag_uit, api_visibility="private")
-        nieuw.click(nieuw_gesprek, None, [chat, beurten, paneel, invoer, feedbackrij, laatste_feedback, bedankt],
-                    api_visibility="private")
+        leeg = [chat, beurten, paneel, invoer, feedbackrij, laatste_feedback, bedankt, bron, aanbeveling, filterbalk,
+                filterregel]
+        nieuw.click(nieuw_gesprek, None, leeg, api_visibility="private")
+        # Gradio's own 🗑 empties only the chat; the sources, filters and feedback box go with it.
+        chat.clear(nieuw_gesprek, None, leeg, api_visibility="private")
+        for f in (bron, aanbeveling):
+            f.change(filters_getoond, [bron, aanbeveling], [filterbalk, filterregel], api_visibility="private")
         chat.like(oordeel, [beurten], [feedbackrij, laatste_feedback, bedankt], api_visibility="private")
         stuur.click(toelichting, [uitleg, laatste_feedback], [feedbackrij, laatste_feedback, uitleg, bedankt],
                     api_visibility="private")
