@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 KOEKJE = "wijkassistent_sleutel"
 # Paths for programs (JSON answers on 401); everything else is the browser UI (Basic-auth prompt on 401).
 API_PADEN = ("/api/", "/v1/", "/openapi.json", "/docs")
+UPLOAD_PADEN = ("/api/v1/bronnen", "/gradio_api/upload")
 VELDEN = {"vraag", "antwoord", "gevonden", "modus", "citaten", "duur_s", "melding"}
 
 
@@ -91,6 +92,49 @@ class FeedbackUit(BaseModel):
     """Bevestiging van opgeslagen feedback."""
 
     id: str = Field(description="Id van de opgeslagen feedback.")
+
+
+class PublicatieUit(BaseModel):
+    """Eén publicatie: catalogusgegevens, stand in de index en of het bestand sindsdien veranderde."""
+
+    id: str = Field(description="Id van de publicatie (in citaten: `document`).")
+    document: str = Field(description="Hetzelfde als `id` (naam in de citaten).")
+    bestand: str = Field(description="Bestandsnaam in de bronnenmap.")
+    titel: str = Field(description="Titel.")
+    uitgever: str = Field("", description="Uitgever.")
+    jaar: int | None = Field(None, description="Jaar van verschijnen.")
+    soort: str = Field("", description="Soort, bijv. rapport of samenvatting.")
+    paginas: int = Field(description="Aantal pagina's in de index (0 als nog niet geïndexeerd).")
+    fragmenten: int = Field(description="Aantal fragmenten in de index.")
+    geindexeerd: str | None = Field(None, description="Wanneer de publicatie geïndexeerd werd (UTC, ISO 8601).")
+    gewijzigd: bool = Field(description="Of het bestand veranderde sinds het indexeren.")
+    status: str = Field(description="geïndexeerd, wacht op indexering, niet geïndexeerd: <reden>, …")
+
+
+class TaakUit(BaseModel):
+    """Een aanvaarde beheertaak; het indexeren loopt op de achtergrond (zie GET /api/v1/indexering)."""
+
+    id: str | None = Field(None, description="Id van de publicatie (null bij alles opnieuw indexeren).")
+    bestand: str | None = Field(None, description="Bestandsnaam.")
+    titel: str | None = Field(None, description="Titel.")
+    paginas: int | None = Field(None, description="Gelezen pagina's (bij toevoegen).")
+    status: str = Field(description="Bijvoorbeeld: in de wachtrij voor indexering.")
+    indexering: dict = Field(description="De stand van het indexeren op dit moment (als GET /api/v1/indexering).")
+
+
+class IndexeringUit(BaseModel):
+    """De stand van het indexeren op de achtergrond."""
+
+    bezig: bool = Field(description="Of er geïndexeerd wordt of een taak wacht.")
+    taak: str | None = Field(None, description="Wat er nu gebeurt, bijv. 'Toevoegen: <titel>'.")
+    stap: str = Field("", description="De stap binnen de taak, bijv. '<bestand>: 32 van 54 fragmenten'.")
+    bestand: str | None = Field(None, description="Het bestand dat nu verwerkt wordt.")
+    voortgang: float = Field(description="Voortgang van de huidige taak, 0 tot 1.")
+    wachtrij: list[str] = Field(description="Taken die nog wachten.")
+    laatste: dict | None = Field(None, description="Uitslag van de laatste indexering: nieuw, vervangen, verwijderd, "
+                                                   "mislukt (met reden), fragmenten, seconden.")
+    fout: dict | None = Field(None, description="De fout van de laatste taak, als die mislukte.")
+    generatie: int | None = Field(None, description="Generatie van de index (antwoorden gebruiken altijd de nieuwste).")
 
 
 class Fout(BaseModel):
@@ -308,8 +352,10 @@ def sleutel_uit(headers: Headers, cookies: str | None = None) -> str | None:
 class Poortwachter:
     """ASGI-middleware: API-sleutel (als ingesteld) en maximale grootte van het verzoek."""
 
-    def __init__(self, app, sleutel: str | None, max_bytes: int):
+    def __init__(self, app, sleutel: str | None, max_bytes: int, max_upload: int | None = None):
         self.app, self.sleutel, self.max_bytes = app, sleutel, max_bytes
+        # Publications are uploaded here (API and chat): they get their own, larger limit.
+        self.max_upload = (max_upload or max_bytes) + 1_000_000
 
     def _geldig(self, gegeven: str | None) -> bool:
         return gegeven is not None and hmac.compare_digest(gegeven.encode(), self.sleutel.encode())
@@ -339,8 +385,9 @@ class Poortwachter:
             return await antwoord(scope, receive, send)
         if scope["method"] in ("POST", "PUT", "PATCH"):
             lengte = headers.get("content-length")
+            grens = self.max_upload if pad.rstrip("/") in UPLOAD_PADEN else self.max_bytes
             if lengte is not None:
-                if not lengte.isdigit() or int(lengte) > self.max_bytes:
+                if not lengte.isdigit() or int(lengte) > grens:
                     return await self._te_groot(scope, receive, send)
             else:  # chunked: read up to the limit first, then replay
                 delen, totaal = [], 0
@@ -350,7 +397,7 @@ class Poortwachter:
                         break
                     delen.append(bericht.get("body", b""))
                     totaal += len(delen[-1])
-                    if totaal > self.max_bytes:
+                    if totaal > grens:
                         return await self._te_groot(scope, receive, send)
                     if not bericht.get("more_body"):
                         break
@@ -700,10 +747,61 @@ def maak_api(dienst: Dienst, instellingen: Instellingen) -> FastAPI:
         return {"object": "list", "data": [{"id": "wijkassistent", "object": "model", "created": 0,
                                             "owned_by": "wijkassistent"}]}
 
-    @app.get("/api/v1/bronnen", tags=["bronnen"], summary="De geïndexeerde publicaties")
+    @app.get("/api/v1/bronnen", tags=["bronnen"], summary="De publicaties", response_model=list[PublicatieUit])
     def bronnen() -> list[dict]:
-        """Catalogus: id (`document`), titel, bestand, aantal pagina's en fragmenten per publicatie."""
-        return dienst.bronnen()
+        """Alle publicaties in de bronnenmap en de index: titel, uitgever, jaar, soort, pagina's, fragmenten,
+        wanneer geïndexeerd, en of het bestand sindsdien veranderde (`gewijzigd`)."""
+        return dienst.publicaties.lijst()
+
+    @app.post("/api/v1/bronnen", tags=["beheer"], summary="Een publicatie toevoegen", status_code=202,
+              response_model=TaakUit, responses={409: {"description": "Zelfde naam, id of inhoud bestaat al."},
+                                                 413: {"description": "Bestand te groot."},
+                                                 422: {"description": "Geen PDF/.txt/.md, versleuteld, alleen "
+                                                                      "afbeeldingen, onleesbaar, naam met map, of "
+                                                                      "ontbrekende titel."}})
+    async def bron_toevoegen(
+            bestand: UploadFile = File(description="De publicatie: PDF, `.txt` (form feed = nieuwe pagina) of `.md`."),
+            titel: str = Form(description="Titel, zoals die bij elk citaat staat."),
+            uitgever: str = Form("", description="Uitgever."),
+            jaar: int | None = Form(None, description="Jaar van verschijnen (1900–2100)."),
+            soort: str = Form("", description="Soort, bijv. rapport, samenvatting, inspiratieboek."),
+            id: str | None = Form(None, description="Korte id (kleine letters, cijfers, streepjes); leeg: uit de "
+                                                    "bestandsnaam.")):
+        """Multipart (`bestand` plus de catalogusvelden). Het bestand wordt eerst helemaal gelezen: wat niet kan
+        (ander formaat, versleuteld, alleen afbeeldingen, groter dan `ASSISTENT_MAX_UPLOAD_BYTES`, dezelfde inhoud
+        als een publicatie die er al is, een naam met een map erin) geeft een foutmelding en verandert niets.
+        Daarna komen bestand en catalogusregel in de bronnenmap en wordt er op de achtergrond geïndexeerd
+        (202; volg `GET /api/v1/indexering`). Antwoorden gebruiken de nieuwe publicatie zodra dat klaar is,
+        zonder herstart. Loopt er al een indexering, dan wacht deze in de wachtrij."""
+        inhoud = await bestand.read(instellingen.max_upload_bytes + 1)
+        taak = await run_in_threadpool(dienst.publicaties.voeg_toe, bestand.filename or "", inhoud, titel, uitgever,
+                                       jaar, soort, id)
+        return taak | {"indexering": dienst.publicaties.stand()}
+
+    @app.delete("/api/v1/bronnen/{document}", tags=["beheer"], summary="Een publicatie verwijderen", status_code=202,
+                response_model=TaakUit, responses={404: {"description": "Onbekende publicatie."}})
+    def bron_verwijderen(document: str):
+        """Bestand en catalogusregel gaan meteen weg; de fragmenten worden op de achtergrond uit de index gehaald
+        (volg `GET /api/v1/indexering`). Daarna citeert geen antwoord de publicatie meer."""
+        return dienst.publicaties.verwijder(document) | {"indexering": dienst.publicaties.stand()}
+
+    @app.post("/api/v1/bronnen/{document}/indexeer", tags=["beheer"], summary="Eén publicatie opnieuw indexeren",
+              status_code=202, response_model=TaakUit, responses={404: {"description": "Onbekende publicatie."}})
+    def bron_herindexeren(document: str):
+        """Leest en indexeert deze publicatie opnieuw, op de achtergrond."""
+        return dienst.publicaties.herindexeer(document) | {"indexering": dienst.publicaties.stand()}
+
+    @app.post("/api/v1/indexering", tags=["beheer"], summary="Alles opnieuw indexeren", status_code=202,
+              response_model=TaakUit)
+    def alles_herindexeren():
+        """Verwerkt alle publicaties opnieuw, op de achtergrond; de antwoorden gebruiken tot het einde de oude index."""
+        return dienst.publicaties.herindexeer(None) | {"indexering": dienst.publicaties.stand()}
+
+    @app.get("/api/v1/indexering", tags=["beheer"], summary="Stand van het indexeren", response_model=IndexeringUit)
+    def indexering():
+        """`bezig` (boolean), de taak, de stap, `voortgang` van 0 tot 1, de wachtrij, en de uitslag of fout van de
+        laatste taak."""
+        return dienst.publicaties.stand()
 
     @app.get("/api/v1/bronnen/{document}/bestand", tags=["bronnen"], summary="Het bronbestand",
              response_class=FileResponse, responses={404: {"model": Fout, "description": "Onbekende bron."}})
@@ -763,7 +861,8 @@ def maak_api(dienst: Dienst, instellingen: Instellingen) -> FastAPI:
     app.openapi = openapi
 
     app.add_middleware(NederlandseFouten, routes=app.router.routes)
-    app.add_middleware(Poortwachter, sleutel=instellingen.api_sleutel or None, max_bytes=instellingen.max_body_bytes)
+    app.add_middleware(Poortwachter, sleutel=instellingen.api_sleutel or None, max_bytes=instellingen.max_body_bytes,
+                       max_upload=instellingen.max_upload_bytes)
     if instellingen.cors:
         # Added last, so it runs first: preflights are answered before the key check (browsers send no key there).
         app.add_middleware(CORSMiddleware, allow_origins=instellingen.cors, allow_methods=["GET", "POST"],

@@ -21,6 +21,7 @@ from assistent.backends.llms import ollama_heeft
 from assistent.config import Instellingen
 from assistent.fouten import AssistentFout, ConfiguratieFout, IndexFout, OngeldigeVraag
 from assistent.index import Index, Samenvatting
+from assistent.publicaties import Publicaties
 from assistent.zoeken import Zoeker
 
 log = logging.getLogger(__name__)
@@ -326,6 +327,18 @@ class Dienst:
             yield terug
             return
         yield klaar(tekst, True, citaten, llm_antwoorder.naam, concept.verwijderd)
+
+    # ----- managing publications -----
+
+    @property
+    def publicaties(self) -> Publicaties:
+        """Beheer van de publicaties (toevoegen, verwijderen, herindexeren op de achtergrond); één per dienst."""
+        with self._slot:
+            if getattr(self, "_publicaties", None) is None:
+                self._publicaties = Publicaties(self.instellingen.bronnen, self.index,
+                                                self.instellingen.max_upload_bytes,
+                                                na_indexeren=lambda: self.zoeker.ververs(forceer=True))
+            return self._publicaties
 
     # ----- catalogue and status -----
 
