@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,6 +28,7 @@ from assistent.citaten import Citaat, als_tekst
 from assistent.config import Instellingen
 from assistent.dienst import Dienst, Gebeurtenis
 from assistent.feedback import Feedback, FeedbackInvoer, FeedbackOpslag
+from assistent.gesprekken import als_markdown
 from assistent.fouten import AssistentFout, ConfiguratieFout, OngeldigeVraag
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,22 @@ class IndexeringUit(BaseModel):
                                                    "mislukt (met reden), fragmenten, seconden.")
     fout: dict | None = Field(None, description="De fout van de laatste taak, als die mislukte.")
     generatie: int | None = Field(None, description="Generatie van de index (antwoorden gebruiken altijd de nieuwste).")
+
+
+class ExportBeurt(Strikt):
+    """Eén vraag met het antwoord dat de API gaf (het JSON van POST /api/v1/vraag)."""
+
+    vraag: str = Field(description="De vraag.")
+    antwoord: AntwoordUit = Field(description="Het antwoord zoals POST /api/v1/vraag het gaf.")
+    bron: str | None = Field(None, description="Het bronfilter dat aan stond.")
+    aanbeveling: int | None = Field(None, ge=1, le=7, strict=True, description="Het aanbevelingsfilter dat aan stond.")
+
+
+class ExportVerzoek(Strikt):
+    """Een gesprek om als Markdown te exporteren."""
+
+    titel: str = Field("Gesprek met Wijkassistent", max_length=200, description="Kop boven het document.")
+    beurten: list[ExportBeurt] = Field(min_length=1, max_length=200, description="De vragen met hun antwoorden.")
 
 
 class Fout(BaseModel):
@@ -470,6 +487,39 @@ VOORBEELDEN: dict[tuple[str, str], dict] = {
         "verzoek": {"vraag": "Hoeveel inwoners heeft de wijk Overvecht-Noord?", "antwoord": "… 17.335 inwoners [1].",
                     "oordeel": "slecht", "toelichting": "Ik miste de andere wijken.", "aanbeveling": None},
         "antwoord": {"id": "3f2a9c0d1b7e"}},
+    ("get", "/api/v1/bronnen"): {"antwoord": [{
+        "id": "samenvatting-2022", "document": "samenvatting-2022",
+        "bestand": "samen-naar-een-duurzame-en-leefbare-wijk-samenvatting.txt",
+        "titel": "Samen naar een duurzame en leefbare wijk", "uitgever": "Platform31 en Nyenrode Business Universiteit",
+        "jaar": 2022, "soort": "samenvatting", "paginas": 10, "fragmenten": 54, "geindexeerd": "2026-11-29T19:21:56+00:00",
+        "gewijzigd": False, "status": "geïndexeerd"}]},
+    ("post", "/api/v1/bronnen"): {
+        "verzoek": {"bestand": "(het bestand werkboek.pdf)", "titel": "Werkboek verduurzamen met bewoners",
+                    "uitgever": "Platform31", "jaar": 2020, "soort": "werkboek"},
+        "antwoord": {"id": "werkboek", "bestand": "werkboek.pdf", "titel": "Werkboek verduurzamen met bewoners",
+                     "paginas": 3, "status": "in de wachtrij voor indexering",
+                     "indexering": {"bezig": True, "wachtrij": ["Toevoegen: Werkboek verduurzamen met bewoners"]}}},
+    ("delete", "/api/v1/bronnen/{document}"): {"antwoord": {
+        "id": "werkboek", "bestand": "werkboek.pdf", "titel": "Werkboek verduurzamen met bewoners",
+        "status": "wordt uit de index gehaald", "indexering": {"bezig": True}}},
+    ("post", "/api/v1/bronnen/{document}/indexeer"): {"antwoord": {
+        "id": "werkboek", "bestand": "werkboek.pdf", "titel": "Werkboek verduurzamen met bewoners",
+        "status": "in de wachtrij", "indexering": {"bezig": True}}},
+    ("post", "/api/v1/indexering"): {"antwoord": {"id": None, "status": "in de wachtrij",
+                                                  "indexering": {"bezig": True}}},
+    ("get", "/api/v1/indexering"): {"antwoord": {
+        "bezig": True, "taak": "Toevoegen: Werkboek verduurzamen met bewoners",
+        "stap": "werkboek.pdf: 16 van 24 fragmenten", "bestand": "werkboek.pdf", "voortgang": 0.83, "wachtrij": [],
+        "laatste": None, "fout": None, "generatie": None}},
+    ("post", "/api/v1/export"): {
+        "verzoek": {"titel": "Memo wijkaanpak", "beurten": [{"vraag": _ANTWOORD["vraag"], "antwoord": _ANTWOORD}]},
+        "antwoord": "# Memo wijkaanpak\n\n## 1. Hoeveel inwoners heeft de wijk Overvecht-Noord?\n\nOvervecht-Noord "
+                    "(Utrecht) heeft 17.335 inwoners [1].\n\n**Bronnen**\n\n1. *Samen naar een duurzame en leefbare "
+                    "wijk*, p. 4, Deelnemende wijken. [Open de bron](http://…/api/v1/bronnen/samenvatting-2022/pagina/4"
+                    "?markeer=…#markering)\n\n   > Overvecht-Noord Utrecht 17.335\n", "soort": "text/markdown"},
+    ("get", "/api/v1/export"): {
+        "antwoord": "# Gesprek met Wijkassistent\n\n## 1. Wat zijn koppelkansen?\n\n… [1]\n\n**Bronnen**\n\n1. …",
+        "soort": "text/markdown"},
 }
 _FOUTVOORBEELD = {"fout": "Het verzoek is ongeldig: aanbeveling moet een geheel getal zijn (zonder aanhalingstekens)",
                   "oplossing": "Zie /docs voor de velden en hun typen.",
@@ -833,6 +883,43 @@ def maak_api(dienst: Dienst, instellingen: Instellingen) -> FastAPI:
             return HTMLResponse(tekst, media_type="text/plain; charset=utf-8")
         titel = regel.get("korte_titel") or regel.get("titel") or document
         return HTMLResponse(_pagina_html(titel, document, pagina, int(regel.get("paginas", pagina)), tekst, markeer))
+
+    def _markdown(tekst: str) -> Response:
+        return Response(tekst, media_type="text/markdown; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="wijkassistent-gesprek-{time.strftime("%Y%m%d-%H%M")}.md"'})
+
+    def _bestanden() -> dict[str, str]:
+        return {b["document"]: b.get("bestand", "") for b in dienst.bronnen()}
+
+    @app.post("/api/v1/export", tags=["gesprekken"], summary="Een gesprek als Markdown",
+              response_class=Response, responses={200: {"content": {"text/markdown": {}},
+                                                        "description": "Het gesprek als Markdown-bestand."}})
+    def export_post(v: ExportVerzoek, request: Request):
+        """Zet vragen met de antwoorden die de API eerder gaf om in Markdown: per antwoord de bronnen met titel,
+        pagina, het citaat en een link naar de bron op die pagina, om in een memo te plakken. Er wordt niets
+        opnieuw beantwoord en niets bewaard."""
+        beurten = [{"vraag": b.vraag, "antwoord": b.antwoord.model_dump(mode="json"),
+                    "filters": dienst.filterbeschrijving(b.bron, b.aanbeveling)} for b in v.beurten]
+        return _markdown(als_markdown(beurten, _bestanden(), str(request.base_url), v.titel))
+
+    @app.get("/api/v1/export", tags=["gesprekken"], summary="Vragen beantwoorden en als Markdown geven",
+             response_class=Response, responses={200: {"content": {"text/markdown": {}},
+                                                       "description": "Het gesprek als Markdown-bestand."}})
+    def export_get(request: Request,
+                   vraag: list[str] = Query(description="Eén of meer vragen, in volgorde (`?vraag=…&vraag=…`); "
+                                                        "latere vragen zijn vervolgvragen.", max_length=10),
+                   bron: str | None = Query(None, description="Bronfilter (id)."),
+                   aanbeveling: int | None = Query(None, ge=1, le=7, description="Aanbevelingsfilter 1–7.")):
+        """Beantwoordt de vragen als één gesprek (zoals de chat) en geeft het resultaat als Markdown, met de
+        bronnen bij elk antwoord. Handig als link op een intranetpagina."""
+        beurten: list[dict] = []
+        gesprek: list[dict] = []
+        for tekst in vraag:
+            a = dienst.vraag(tekst, gesprek or None, bron, aanbeveling)
+            beurten.append({"vraag": tekst, "antwoord": als_uit(a),
+                            "filters": dienst.filterbeschrijving(bron, aanbeveling)})
+            gesprek += [{"rol": "gebruiker", "tekst": tekst}, {"rol": "assistent", "tekst": a.antwoord}]
+        return _markdown(als_markdown(beurten, _bestanden(), str(request.base_url)))
 
     @app.get("/api/v1/status", tags=["beheer"], summary="Stand van index, embedder en antwoordmodus")
     def status() -> dict:

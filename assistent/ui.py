@@ -600,7 +600,7 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
                     api_visibility="private")
         uitleg.submit(toelichting, [uitleg, laatste_feedback], [feedbackrij, laatste_feedback, uitleg, bedankt],
                       api_visibility="private")
-        export.click(exporteer, [beurten], [exportbestand, gesprekmelding], api_visibility="private")
+        export.click(exporteer, [beurten], [exportbestand, bedankt], api_visibility="private")
         openen.click(open_gesprek, [gesprekkeuze, bewaard], [chat, beurten, paneel, gesprek_id, bewaard,
                                                             gesprekmelding], api_visibility="private")
         wegdoen.click(verwijder_gesprek, [gesprekkeuze, gesprek_id, bewaard], [bewaard, gesprekkeuze, gesprekmelding],
