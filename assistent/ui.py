@@ -48,7 +48,8 @@ a.marker { text-decoration: none; font-weight: 600; }
 .tabelrol { overflow-x: auto; }
 table.publicaties { width: 100%; border-collapse: collapse; font-size: .9em; }
 table.publicaties caption { text-align: left; font-weight: 600; padding: .3em 0; }
-table.publicaties th, table.publicaties td { border-bottom: 1px solid var(--border-color-primary); padding: .35em .5em;
+table.publicaties th, table.publicaties td { border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important;
+  padding: .35em .5em;
   text-align: left; vertical-align: top; }
 table.publicaties td.getal { text-align: right; }
 .indexering progress { width: min(24em, 70%); vertical-align: middle; }
@@ -566,7 +567,7 @@ def maak_ui(dienst: Dienst) -> gr.Blocks:
                                            placeholder="Zoals die bij elk citaat moet staan")
                         with gr.Row():
                             uitgever = gr.Textbox(label="Uitgever", elem_id="pub-uitgever", min_width=160)
-                            jaar = gr.Number(label="Jaar", precision=0, elem_id="pub-jaar", min_width=90)
+                            jaar = gr.Number(None, label="Jaar", precision=0, elem_id="pub-jaar", min_width=90)
                         with gr.Row():
                             soort = gr.Textbox(label="Soort", placeholder="rapport, samenvatting, …", min_width=160,
                                                elem_id="pub-soort")
