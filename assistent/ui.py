@@ -87,6 +87,9 @@ document.addEventListener('click', function (e) {
       const label = wie + ': ' + (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 300);
       if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
     });
+    document.querySelectorAll('[role="log"][aria-label="chatbot conversation"]').forEach(function (el) {
+      el.setAttribute('aria-label', 'Gesprek met de Wijkassistent');
+    });
     document.querySelectorAll('button[aria-label="Copy message"], button[aria-label="Copied message"]').forEach(
       function (k) {
         const nl = k.getAttribute('aria-label') === 'Copy message' ? 'Bericht kopiëren' : 'Bericht gekopieerd';

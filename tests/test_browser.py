@@ -313,7 +313,7 @@ def test_gesprek_blijft_na_herladen_lijst_en_export(browser, server, artefacten)
     context.close()
 
 
-def test_filter_zichtbaar_in_weigering_en_weg_bij_nieuw_gesprek(browser, server, artefacten):
+def test_filter_zichtbaar_in_weigering_en_weg_bij_nieuw_gesprek(browser, server, artefacten, echte_dienst):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = context.new_page()
     page.goto(server + "/")
@@ -328,10 +328,17 @@ def test_filter_zichtbaar_in_weigering_en_weg_bij_nieuw_gesprek(browser, server,
     assert "Met het filter op aanbeveling 1 (Durf te experimenteren) vind ik hier niets over" in antwoord
     assert "Zonder filter staat er wel iets over in: Samen naar een duurzame en leefbare wijk, p. 4" in antwoord
     page.screenshot(path=str(artefacten / "filter-weigering.png"), full_page=True)
+    # Feedback keeps the filter that was on.
+    page.click("#chat button[aria-label='Vind ik niet leuk'] >> nth=-1")
+    page.wait_for_selector("text=Toelichting (optioneel)", timeout=10_000)
+    regels = (echte_dienst.instellingen.feedback / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    laatste = json.loads(regels[-1])
+    assert laatste["aanbeveling"] == 1 and laatste["bron"] is None and laatste["oordeel"] == "slecht"
     page.click("#nieuw")
     page.wait_for_function("() => !document.querySelector('#filterregel').innerText.trim()", timeout=10_000)
     assert "actief" not in page.inner_text("#filters button >> nth=0")
     assert page.input_value("#filter-aanbeveling input") == "Alle aanbevelingen"
+    assert not page.is_visible("text=Toelichting (optioneel)")
     context.close()
 
 
@@ -373,6 +380,7 @@ def test_duim_omhoog_prullenbak_surrogaat_en_toegankelijke_namen(browser, server
     assert all("<" not in n and "message" not in n for n in namen), namen
     knoppen = page.evaluate("() => [...document.querySelectorAll('#chat button')].map(b => b.getAttribute('aria-label'))")
     assert "Bericht kopiëren" in knoppen and not any("message" in (k or "") for k in knoppen), knoppen
+    assert page.get_attribute("#chat [role='log']", "aria-label") == "Gesprek met de Wijkassistent"
 
     page.click("#chat button[aria-label='Vind ik leuk'] >> nth=-1")
     page.wait_for_selector("#bedankt >> text=je 👍 is opgeslagen", timeout=10_000)

@@ -236,3 +236,18 @@ def test_catalogus_schrijven_behoudt_kop_en_velden(tmp_path):
     assert tekst.startswith("# kop\n# tweede regel\n")
     assert tomllib.loads(tekst) == {"a.pdf": {"id": "a", "auteurs": ["X", "Y \"Z\""], "jaar": 2021},
                                     "b c.txt": {"id": "b", "titel": "Titel met \\ en é"}}
+
+
+def test_beheer_alleen_met_sleutel(dienst, pdfs):
+    """Met een API-sleutel kan niemand zonder sleutel publicaties beheren, ook niet via het tabblad (de chat)."""
+    inst = maak_instellingen(dienst.instellingen.index, bronnen=dienst.instellingen.bronnen, api_sleutel="geheim-123")
+    c = TestClient(app_module().bouw_app(dienst, inst), follow_redirects=False)
+    voor = _momentopname(dienst)
+    assert _upload(c, pdfs["werkboek"]).status_code == 401
+    assert c.delete("/api/v1/bronnen/samenvatting-2022").status_code == 401
+    assert c.post("/api/v1/indexering").status_code == 401
+    assert c.get("/api/v1/indexering").status_code == 401
+    assert c.get("/").status_code == 401 and c.post("/gradio_api/upload").status_code == 401
+    assert _momentopname(dienst) == voor
+    sleutel = {"Authorization": "Bearer geheim-123"}
+    assert c.get("/api/v1/indexering", headers=sleutel).json()["bezig"] is False
