@@ -41,6 +41,7 @@ class Instellingen(BaseSettings):
     cors: list[str] = Field(default_factory=list)
     max_vraag_tekens: int = 2000
     max_body_bytes: int = 262_144
+    max_upload_bytes: int = Field(50 * 1024 * 1024, description="Grootste publicatie die via chat of API kan worden toegevoegd.")
     feedback: Path = Path("feedback")
 
     # Eval thresholds: `assistent evalueer` exits 1 when a metric falls below.

@@ -23,12 +23,14 @@ from assistent.backends.llms import ollama_heeft
 from assistent.config import Instellingen
 from assistent.fouten import AssistentFout, ConfiguratieFout, IndexFout, OngeldigeVraag
 from assistent.index import Index, Samenvatting
+from assistent.publicaties import Publicaties
 from assistent.zoeken import Betekenis, Zoekresultaat, Zoeker
 
 log = logging.getLogger(__name__)
 
 MODI = (*contract.MODI, "nep")  # 'nep' is wired for tests only
 _PROBE_GELDIG_S = 30.0
+_SURROGAAT = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -152,11 +154,29 @@ class Dienst:
                                  f"{self.instellingen.max_vraag_tekens}).", "Stel een kortere vraag.")
         if re.search(r"[\x00-\x08\x0e-\x1f]", vraag):
             raise OngeldigeVraag("De vraag bevat stuurtekens.", "Stel de vraag in gewone tekst.")
+        self._controleer_tekens(vraag, "De vraag")
         return vraag.strip()
+
+    @staticmethod
+    def _controleer_tekens(tekst: str, wat: str) -> None:
+        # A lone surrogate cannot be encoded as UTF-8: every later step (tokenizer, JSON, browser) would fail on it.
+        if _SURROGAAT.search(tekst):
+            raise OngeldigeVraag(f"{wat} bevat een ongeldig teken (een losse UTF-16-surrogaat).",
+                                 "Typ of plak de tekst opnieuw; stuur geldige Unicode (UTF-8).")
 
     def _controleer_filters(self, bron: str | None, aanbeveling: int | None) -> None:
         if aanbeveling is not None and not (1 <= int(aanbeveling) <= 7):
             raise OngeldigeVraag(f"Aanbeveling {aanbeveling} bestaat niet.", "Kies een aanbeveling van 1 tot en met 7.")
+        if bron:
+            self._controleer_bron(bron)
+
+    def _controleer_bron(self, bron: str) -> None:
+        bekend = [b["document"] for b in self.bronnen()]
+        if bron not in bekend:
+            toon = bron.encode("utf-8", "replace").decode("utf-8")[:80]
+            raise OngeldigeVraag(f"Onbekende bron '{toon}'.",
+                                 f"Kies een van deze ids: {', '.join(bekend) or '(nog geen bronnen geïndexeerd)'} "
+                                 "(zie GET /api/v1/bronnen), of laat 'bron' weg.")
 
     @staticmethod
     def _controleer_gesprek(gesprek: Any) -> list[dict]:
@@ -167,6 +187,8 @@ class Dienst:
                 for b in gesprek):
             raise OngeldigeVraag("Het gesprek heeft een ongeldige vorm.",
                                  'Geef een lijst van {"rol": "gebruiker"|"assistent", "tekst": "..."}.')
+        for b in gesprek:
+            Dienst._controleer_tekens(b["tekst"], "Het gesprek")
         return gesprek[-12:]
 
     def vraag(self, vraag: str, gesprek: list[dict] | None = None, bron: str | None = None,
@@ -182,6 +204,50 @@ class Dienst:
     def vraag_stream(self, vraag: str, gesprek: list[dict] | None = None, bron: str | None = None,
                      aanbeveling: int | None = None, modus: str | None = None) -> Iterator[Gebeurtenis]:
         """Een vraag beantwoorden als stroom: ruwe tokens van het model, dan het gecontroleerde antwoord."""
+        for g in self._vraag_stream(vraag, gesprek, bron, aanbeveling, modus):
+            if g.soort == "klaar" and g.antwoord is not None and not g.antwoord.gevonden and (bron or aanbeveling):
+                self._leg_filter_uit(g.antwoord, bron, aanbeveling)
+            yield g
+
+    def filterbeschrijving(self, bron: str | None, aanbeveling: int | None) -> str:
+        """De actieve filters in woorden, bijv. 'bron Samen naar …, aanbeveling 1 (Hanteer een …)'."""
+        delen = []
+        if bron:
+            regel = next((b for b in self.bronnen() if b["document"] == bron), {})
+            delen.append(f"bron ‘{regel.get('korte_titel') or regel.get('titel') or bron}’")
+        if aanbeveling:
+            titel = dict(self.aanbevelingen()).get(int(aanbeveling), "")
+            delen.append(f"aanbeveling {aanbeveling}" + (f" ({titel})" if titel else ""))
+        return " en ".join(delen)
+
+    def _leg_filter_uit(self, a: ant.Antwoord, bron: str | None, aanbeveling: int | None) -> None:
+        """Een weigering met filter: zeg dat het filter de oorzaak kan zijn en wat zonder filter gevonden wordt."""
+        filters = self.filterbeschrijving(bron, aanbeveling)
+        try:
+            # The same decision as any answer, on the unfiltered search.
+            v = self.analyseer(a.zelfstandige_vraag or a.vraag)
+            v.taal = taal.taal_van(a.vraag)
+            c = self.extractief.concept(v, self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, taalcode=v.taal))
+        except AssistentFout:
+            return
+        if c is not None and c.gevonden and c.passages:
+            plekken = []
+            for n in c.passages[:3]:
+                m = n.metadata
+                plek = f"{m.get('korte_titel') or m.get('titel') or m.get('document')}, p. {m.get('pagina')}"
+                if m.get("aanbeveling"):
+                    plek += f" (aanbeveling {m['aanbeveling']})"
+                if plek not in plekken:
+                    plekken.append(plek)
+            a.antwoord = (f"Met het filter op {filters} vind ik hier niets over. Zonder filter staat er wel iets "
+                          f"over in: {'; '.join(plekken)}. Zet het filter uit (of kies een ander) en vraag het opnieuw.")
+        else:
+            a.antwoord = (f"Met het filter op {filters} vind ik hier niets over, en ook zonder filter niet. "
+                          f"{ant.SUGGESTIE['nl']}")
+        a.melding = f"Filter actief: {filters}."
+
+    def _vraag_stream(self, vraag: str, gesprek: list[dict] | None = None, bron: str | None = None,
+                      aanbeveling: int | None = None, modus: str | None = None) -> Iterator[Gebeurtenis]:
         start = time.perf_counter()
         vraag = self._controleer_vraag(vraag)
         gesprek = self._controleer_gesprek(gesprek)
@@ -282,6 +348,18 @@ class Dienst:
         if not beantwoord:
             return self.extractief.concept(v, resultaat)
         return ant.voeg_samen([c for _, c in beantwoord], [d for d, c in delen if c is None or not c.gevonden], v.taal)
+
+    # ----- managing publications -----
+
+    @property
+    def publicaties(self) -> Publicaties:
+        """Beheer van de publicaties (toevoegen, verwijderen, herindexeren op de achtergrond); één per dienst."""
+        with self._slot:
+            if getattr(self, "_publicaties", None) is None:
+                self._publicaties = Publicaties(self.instellingen.bronnen, self.index,
+                                                self.instellingen.max_upload_bytes,
+                                                na_indexeren=lambda: self.zoeker.ververs(forceer=True))
+            return self._publicaties
 
     # ----- catalogue and status -----
 

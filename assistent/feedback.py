@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sys
 import threading
 import uuid
@@ -10,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from assistent.citaten import Citaat
 
@@ -33,6 +34,17 @@ class FeedbackInvoer(BaseModel):
     oordeel: Literal["goed", "slecht"] = Field(description="goed (👍) of slecht (👎).")
     toelichting: str = Field("", max_length=4000, description="Optionele toelichting van de gebruiker.")
     gesprek: list[dict] | None = Field(None, description="Eerdere beurten, als de vraag een vervolgvraag was.")
+    bron: str | None = Field(None, description="Het bronfilter dat bij het antwoord aan stond (id), of null.")
+    aanbeveling: int | None = Field(None, ge=1, le=7, strict=True,
+                                    description="Het aanbevelingsfilter (1–7) dat bij het antwoord aan stond, of null.")
+
+    @field_validator("vraag", "antwoord", "toelichting", "bron")
+    @classmethod
+    def _geldige_tekens(cls, tekst: str | None) -> str | None:
+        # A lone surrogate cannot be written as UTF-8; refuse it here instead of failing when saving.
+        if tekst and re.search(r"[\ud800-\udfff]", tekst):
+            raise ValueError("bevat een ongeldig teken (een losse UTF-16-surrogaat); stuur geldige Unicode")
+        return tekst
 
 
 class Feedback(FeedbackInvoer):

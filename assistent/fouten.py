@@ -53,3 +53,27 @@ class OngeldigeVraag(AssistentFout):
     """De vraag of het gesprek is ongeldig."""
 
     http_status = 422
+
+
+class OngeldigeUpload(AssistentFout):
+    """Een publicatie kan niet worden toegevoegd (verkeerd soort bestand, onleesbaar, ongeldige gegevens)."""
+
+    http_status = 422
+
+
+class UploadTeGroot(OngeldigeUpload):
+    """Het bestand is groter dan toegestaan."""
+
+    http_status = 413
+
+
+class PublicatieBestaatAl(OngeldigeUpload):
+    """Er is al een publicatie met deze naam, id of inhoud."""
+
+    http_status = 409
+
+
+class OnbekendePublicatie(AssistentFout):
+    """Er is geen publicatie met deze id."""
+
+    http_status = 404

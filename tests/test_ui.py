@@ -90,3 +90,21 @@ def test_bronnenpaneel_nieuwste_eerst():
     p = bronnenpaneel(beurten, {})
     assert p.index("bron-2-1") < p.index("bron-1-1") and "geweigerd" not in p
     assert "Hier verschijnen de bronnen" in bronnenpaneel([], {})
+
+
+def test_voortgang_en_publicatietabel():
+    from assistent.ui import publicatietabel_html, voortgang_html
+
+    bezig = voortgang_html({"bezig": True, "taak": "Toevoegen: <b>X</b>", "stap": "x.pdf: 8 van 16 fragmenten",
+                            "voortgang": 0.5, "wachtrij": ["Toevoegen: Y"]})
+    assert '<progress max="100" value="50"' in bezig and "nog 1 in de wachtrij" in bezig
+    assert "&lt;b&gt;X&lt;/b&gt;" in bezig
+    klaar = voortgang_html({"bezig": False, "laatste": {"taak": "Verwijderen: X", "verwijderd": ["x.pdf"],
+                                                        "fragmenten": 54, "mislukt": {"y.pdf": "versleuteld"}},
+                            "fout": None})
+    assert "<progress" not in klaar and "1 verwijderd" in klaar and "y.pdf: versleuteld" in klaar
+    tabel = publicatietabel_html([{"id": "a", "bestand": "a.pdf", "titel": "<script>", "uitgever": "U", "jaar": 2020,
+                                   "soort": "rapport", "paginas": 3, "fragmenten": 4, "geindexeerd": None,
+                                   "gewijzigd": True, "status": "gewijzigd sinds het indexeren"}])
+    assert "<script>" not in tabel and "&lt;script&gt;" in tabel and "<b>gewijzigd sinds het indexeren</b>" in tabel
+    assert "Er zijn nog geen publicaties" in publicatietabel_html([])
