@@ -20,7 +20,11 @@ GEWICHT_LEXICAAL = 0.35
 GEWICHT_RANG = 0.10
 MIN_SCORE = {"nl": -0.12, "en": -0.50}  # fused score of the best sentence below which the question is refused
 MIN_SCORE_ONBEKEND = 0.05  # stricter when most of the question's words occur nowhere in the sources
-PASSAGES_VOOR_ZINNEN = 5
+PASSAGES_VOOR_ZINNEN = 6
+# Scores can be negative (below the unrelated level), so cue adjustments add and sentences compare by distance.
+AFSTAND_TWEEDE = 0.08  # a second sentence this close to the best one joins the answer
+AFSTAND_AANSLUITEND = 0.15  # the sentence right after a chosen one may be a little further off
+AFSTAND_FEIT = 0.05  # a sentence holding the asked number or date may replace a slightly better one
 
 # Words about publications as such: 'de zeven aanbevelingen van het programma' asks for the list, nothing more.
 _META = frozenset(taal.stam(w) for w in """programma experimentenprogramma publicatie publicaties rapport samenvatting
@@ -109,6 +113,7 @@ class Kandidaat:
     node: TextNode
     positie: int
     zin: str
+    basis: float = 0.0  # the score before answer-type cues: what answerability is judged on
 
 
 class Extractief:
@@ -145,13 +150,19 @@ class Extractief:
             return None
         documenten = [t.metadata.get("document") for t in r.treffers if t.metadata.get("soort") == "aanbeveling"]
         document = next((d for d in documenten if d in alle), next(iter(alle)))
-        per_nr = alle[document]
+        per_nr = {nr: n for nr, n in alle[document].items() if r.toegestaan(n)}
+        if not per_nr:
+            return None
         genoemd = self._titel_genoemd(v, per_nr)
         nummer = None
         if v.noemt_aanbeveling and v.rangtelwoord:
             nummer = max(per_nr) if v.rangtelwoord == -1 else v.rangtelwoord
             if nummer not in per_nr:
-                return None  # 'de achtste aanbeveling' when there are seven
+                # 'De achtste aanbeveling' when there are seven: say so, instead of answering something else.
+                tekst = (f"The publications give {len(per_nr)} recommendations; there is no number {nummer}."
+                         if v.taal == "en" else
+                         f"De publicaties geven {len(per_nr)} aanbevelingen; een aanbeveling {nummer} is er niet.")
+                return Concept(tekst, [], gevonden=False, verder=[per_nr[k] for k in sorted(per_nr)][:3])
         elif genoemd is not None:
             nummer = int(genoemd.metadata["aanbeveling"])
         if nummer is not None:
@@ -221,12 +232,12 @@ class Extractief:
         return not anders or (len(anders) == 1 and len(v.onderwerp) - len(anders) >= 1)
 
     def _tabel(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
-        rijen = r.corpus.van_soort("tabelrij")
+        rijen = [n for n in r.corpus.van_soort("tabelrij") if r.toegestaan(n)]
         if not rijen:
             return None
         vraagt_tabel = self._vraagt_tabel(v, r)
         tabel_gevonden = any(t.metadata.get("soort") in {"tabel", "tabelrij"} for t in r.treffers[:4])
-        ents = v.tabel_entiteiten
+        ents = [e for e in v.tabel_entiteiten if any(r.toegestaan(n) for n in e.nodes)]
         if (v.superlatief or v.drempel or v.bereik) and vraagt_tabel:
             return self._tabel_selectie(v, rijen, ents)
         if ents:
@@ -303,7 +314,7 @@ class Extractief:
         return Concept(tekst, [n], [1.0])
 
     def _tabel_alles(self, r: Zoekresultaat, rijen: list[TextNode]) -> Concept:
-        tabel = next((n for n in r.corpus.van_soort("tabel")), None)
+        tabel = next((n for n in r.corpus.van_soort("tabel") if r.toegestaan(n)), None)
         passages = [tabel] if tabel is not None else list(rijen)
         regels = []
         for i, n in enumerate(rijen):
@@ -315,13 +326,13 @@ class Extractief:
     # ----- a named neighbourhood or municipality, asked about something else -----
 
     def _over_entiteit(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
-        ents = v.tabel_entiteiten
+        ents = [e for e in v.tabel_entiteiten if any(r.toegestaan(n) for n in e.nodes)]
         if not ents:
             return None
         # Text passages that mention the name may answer it ('Leiden verliet het programma voortijdig').
         patroon = re.compile(r"(?<![\w-])(" + "|".join(re.escape(zonder_accenten(e.naam)) for e in ents) + r")(?![\w-])")
         noemt = {n.node_id for n in r.corpus.nodes if n.metadata.get("soort") in {"tekst", "aanbeveling"}
-                 and patroon.search(zonder_accenten(n.text))}
+                 and r.toegestaan(n) and patroon.search(zonder_accenten(n.text))}
         if noemt:
             c = self._zinnen(v, r, alleen=noemt)
             # 'Waarom …?' about one named place needs a reason in the text, not just the fact.
@@ -369,31 +380,36 @@ class Extractief:
                 z_stammen = set(taal.stammen(zin)) | kop_stammen
                 lex = sum(corpus.idf(s) for s in stammen_v if taal.dekt(s, z_stammen)) / totaal
                 dicht = kal.normaliseer(t.zinscores[j]) if j < len(t.zinscores) else 0.0
-                score = (GEWICHT_DICHT * dicht + w_lex * lex + GEWICHT_RANG * t.score / hoogste) / noemer
+                score = basis = (GEWICHT_DICHT * dicht + w_lex * lex + GEWICHT_RANG * t.score / hoogste) / noemer
                 if v.is_("getal") or v.is_("tijd"):
                     # 'Wanneer …?' and 'Hoeveel …?' want the sentence that holds the date or the number.
-                    score *= 1.15 if re.search(r"\d", zin) or taal.getallen(zin) else 0.85
+                    score += 0.06 if re.search(r"\d", zin) or taal.getallen(zin) else -0.06
+                # The answer type of 'hoe lang' is a duration, of 'wanneer' a moment in time.
+                if v.is_("duur") and _DUUR.search(zin):
+                    score += 0.12
+                if v.is_("tijdstip") and _TIJDSTIP.search(zin):
+                    score += 0.08
                 if v.is_("definitie") and _begint_met_term(zin, stammen_v):
-                    score *= 1.15
+                    score += 0.06
                 if re.match(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b", zin):
-                    score *= 0.92  # leans on a sentence the reader does not see
+                    score -= 0.04  # leans on a sentence the reader does not see
                 if len(zin.split()) > 45:
-                    score *= 0.93
+                    score -= 0.03
                 if zin.endswith("?"):
-                    score *= 0.7  # a question in the text raises the topic; the answer follows it
+                    score -= 0.15  # a question in the text raises the topic; the answer follows it
                 if v.is_("wie") and taal.eigennamen(zin):
-                    score *= 1.1
-                uit.append(Kandidaat(score, dicht, lex, t.node, j, zin))
+                    score += 0.04
+                uit.append(Kandidaat(score, dicht, lex, t.node, j, zin, basis))
         uit.sort(key=lambda k: -k.score)
         return uit
 
     @staticmethod
     def beantwoordbaar(v: Vraag, beste: Kandidaat, onbekend: float) -> bool:
         """Of de beste zin de vraag draagt: genoeg score, strenger bij onbekende woorden of een Engelse vraag."""
-        if beste.score < MIN_SCORE.get(v.taal, MIN_SCORE["nl"]):
+        if beste.basis < MIN_SCORE.get(v.taal, MIN_SCORE["nl"]):
             return False
         # English words are unknown to Dutch sources by nature; only Dutch questions are judged on them.
-        return v.taal == "en" or not (onbekend >= 0.75 and beste.score < MIN_SCORE_ONBEKEND)
+        return v.taal == "en" or not (onbekend >= 0.75 and beste.basis < MIN_SCORE_ONBEKEND)
 
     @staticmethod
     def onbekend_deel(v: Vraag, r: Zoekresultaat) -> float:
@@ -409,7 +425,7 @@ class Extractief:
 
     def _zinnen(self, v: Vraag, r: Zoekresultaat, alleen: set[str] | None = None) -> Concept | None:
         kandidaten = self.kandidaten(v, r, alleen)
-        if not kandidaten or not self.beantwoordbaar(v, kandidaten[0], self.onbekend_deel(v, r)):
+        if not kandidaten or not self.beantwoordbaar(v, max(kandidaten, key=lambda k: k.basis), self.onbekend_deel(v, r)):
             return None
         beste = kandidaten[0]
         lijstvraag = v.is_("lijst")
@@ -420,14 +436,14 @@ class Extractief:
                 break
             # The sentence right after a chosen one continues its thought ('enerzijds … Anderzijds …').
             aansluitend = any(k.node is g.node and k.positie == g.positie + 1 for g in gekozen)
-            if k.score < (0.75 if aansluitend else 0.8) * beste.score:
+            if k.score < beste.score - (AFSTAND_AANSLUITEND if aansluitend else AFSTAND_TWEEDE):
                 continue
             if any(_bijna_gelijk(k.zin, g.zin) for g in gekozen):
                 continue
             gekozen.append(k)
         if (v.is_("getal") or v.is_("tijd")) and not re.search(r"\d", beste.zin):
             # A factoid question gets the fact, when a sentence with a number matches it nearly as well.
-            met_getal = next((k for k in kandidaten[1:4] if re.search(r"\d", k.zin) and k.score >= 0.9 * beste.score), None)
+            met_getal = next((k for k in kandidaten[1:4] if re.search(r"\d", k.zin) and k.score >= beste.score - AFSTAND_FEIT), None)
             if met_getal is not None:
                 gekozen = [met_getal] + [g for g in gekozen if g is not met_getal][:1]
         if v.is_("voorbeeld"):
@@ -495,6 +511,10 @@ class Extractief:
         return extra
 
 
+_TELWOORD = "|".join(sorted(taal.TELWOORDEN, key=len, reverse=True))
+_DUUR = re.compile(rf"\b(\d+|{_TELWOORD})\s+(jaar|jaren|maanden|maand|weken|week|dagen|years?|months?|weeks?)\b", re.I)
+_TIJDSTIP = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|"
+                       r"oktober|november|december)\b", re.I)
 _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorzaak|reden|verklaren|verklaart|"
                     r"because|due to|since|reason)\b", re.I)
 

@@ -24,6 +24,9 @@ _SOORTEN = {
     "getal": re.compile(r"\b(hoeveel|aantal|how many|how much|number of)\b", re.I),
     "tijd": re.compile(r"\b(wanneer|welk jaar|in welk jaar|hoe lang|sinds wanneer|vanaf wanneer|tot wanneer|when|"
                        r"how long|what year|which year)\b", re.I),
+    "duur": re.compile(r"\b(hoe lang|how long|hoeveel (jaar|jaren|maanden|weken)|how many (years|months|weeks))\b", re.I),
+    "tijdstip": re.compile(r"\b(wanneer|welk jaar|in welk jaar|sinds wanneer|vanaf wanneer|tot wanneer|when|what year|"
+                           r"which year)\b", re.I),
     "wie": re.compile(r"\b(wie|who|whom|welke organisaties|which organi[sz]ations)\b", re.I),
     "waar": re.compile(r"^\s*(waar|where)\b|\bin welke (gemeente|stad|plaats|provincie)\b", re.I),
     "definitie": re.compile(r"^\s*(wat\s+(is|zijn|betekent|betekenen|houdt|houden|bedoel\w*|verstaat)|what\s+(is|are|does|"

@@ -106,6 +106,12 @@ class Zoekresultaat:
     treffers: list[Treffer]
     corpus: Corpus
     vector: list[float] | None = None
+    bron: str | None = None
+    aanbeveling: int | None = None
+
+    def toegestaan(self, node: TextNode) -> bool:
+        """Of een fragment binnen de filters van deze zoekvraag valt (ook voor antwoorden uit records)."""
+        return Zoeker._past(node, self.bron, self.aanbeveling)
 
 
 class Betekenis:
@@ -223,7 +229,7 @@ class Zoeker:
         corpus = self.corpus
         nodes, per_id = corpus.nodes, corpus.per_id
         if not nodes:
-            return Zoekresultaat(vraag, [], corpus)
+            return Zoekresultaat(vraag, [], corpus, None, bron, aanbeveling)
         taalcode = taalcode or taal.taal_van(vraag)
         vector = self.index.embedder.get_query_embedding(vraag)
         samen: dict[str, Treffer] = {}
@@ -256,7 +262,7 @@ class Zoeker:
         gewicht = self.gewicht_bm25 if taalcode != "en" else self.gewicht_bm25 / 4
         self._fuseer(list(samen.values()), corpus.kalibratie, gewicht)
         treffers = sorted(samen.values(), key=lambda t: -t.score)[:k]
-        return Zoekresultaat(vraag, treffers, corpus, vector)
+        return Zoekresultaat(vraag, treffers, corpus, vector, bron, aanbeveling)
 
     def _zinscores(self, treffers: list[Treffer], vector: list[float]) -> None:
         """Cosinus van de vraag met elke bewijszin van de kandidaten; het fragment krijgt de beste."""

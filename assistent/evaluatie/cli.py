@@ -401,9 +401,18 @@ def _valideer(dienst, args) -> int:
     rijen = [(n.metadata["wijk"], n.metadata["gemeente"], int(n.metadata["inwoners"]), n.text) for n in nodes
              if n.metadata.get("soort") == "tabelrij" and n.metadata.get("wijk")]
     suite = pt.scoor_suite(pt.bouw_suite(passages, rijen))
-    paar = pt.scoor_paren(paren)
+    # The service judges with meaning as well; the lexical judgement alone is shown next to it.
+    betekenis = pt.met_betekenis(dienst.embedder, dienst.zoeker.corpus.kalibratie)
+    paar = pt.scoor_paren(paren, betekenis)
     uitslag = {"verstoringen": {k: v for k, v in suite.items() if k != "missers"},
-               "paren": {k: v for k, v in paar.items() if k != "uitspraken"}}
+               "paren": {k: v for k, v in paar.items() if k != "uitspraken"},
+               "paren_lexicaal": {k: v for k, v in pt.scoor_paren(paren).items() if k not in {"uitspraken", "oneens"}}}
+    test_paren = args.paren.with_name(args.paren.stem + "_test" + args.paren.suffix)
+    if test_paren.is_file():
+        tp = pt.laad_paren(test_paren)
+        uitslag["testparen"] = {k: v for k, v in pt.scoor_paren(tp, betekenis).items() if k not in {"uitspraken"}}
+        uitslag["testparen_lexicaal"] = {k: v for k, v in pt.scoor_paren(tp).items()
+                                         if k not in {"uitspraken", "oneens"}}
     if args.rechter:
         rechter = _rechter(dienst.instellingen)
         oordelen = [rechter.oordeel(p["zin"], p["passage"]) for p in paren]
@@ -436,6 +445,12 @@ def _valideer(dienst, args) -> int:
     for p in paar["oneens"]:
         print(f"  oneens: label {'wel' if p['ondersteund'] else 'niet'}, controle {'wel' if p['oordeel'] else 'niet'}: "
               f"{p['zin']}" + (f"  ({p['noot']})" if p.get("noot") else ""))
+    lx = uitslag["paren_lexicaal"]
+    print(f"  alleen lexicaal (zonder betekenis): accuratesse {lx['accuratesse']:.1%}, κ {lx['kappa']:.3f}")
+    if "testparen" in uitslag:
+        t, tl = uitslag["testparen"], uitslag["testparen_lexicaal"]
+        print(f"\nTestparen ({test_paren}, nooit op afgestemd): {t['n']} paren, accuratesse {t['accuratesse']:.1%}, "
+              f"κ {t['kappa']:.3f}; alleen lexicaal {tl['accuratesse']:.1%}, κ {tl['kappa']:.3f}")
     if "rechter" in uitslag:
         r = uitslag["rechter"]
         print(f"\nRechter {r['model']}: tegen de labels accuratesse {r['accuratesse_labels']:.1%}, κ {r['kappa_labels']:.3f}; "

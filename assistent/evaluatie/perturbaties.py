@@ -173,6 +173,17 @@ def _lexicaal(zin: str, passage: str) -> bool:
     return cit.steun(zin, passage).ok
 
 
+def met_betekenis(embedder, kalibratie) -> Oordeel:
+    """Oordeel zoals de dienst het velt: dragende zin plus betekenisgelijkenis (e5) met elke passagezin."""
+    def oordeel(zin: str, passage: str) -> bool:
+        zinnen = [passage[b:e] for b, e in taal.zinnen(passage)]
+        q = embedder.get_query_embedding(cit.zonder_markers(zin))
+        vectoren = embedder.get_text_embedding_batch(zinnen)
+        gelijkenis = [kalibratie.normaliseer(sum(a * b for a, b in zip(q, v))) for v in vectoren]
+        return cit.steun(zin, passage, gelijkenis=gelijkenis, zinnen=[zinnen]).ok
+    return oordeel
+
+
 def scoor_suite(gevallen: Sequence[Geval], oordeel: Oordeel = _lexicaal) -> dict:
     """Per soort het aandeel goed beoordeelde gevallen, plus de missers."""
     goed: dict[str, list[bool]] = defaultdict(list)
