@@ -48,6 +48,7 @@ class Antwoord(BaseModel):
     verder_lezen: list[cit.Citaat] = Field(default_factory=list, description="Gevonden maar niet geciteerd.")
     zelfstandige_vraag: str | None = None
     verwijderd: list[str] = Field(default_factory=list, description="Zinnen die de claimcontrole niet doorstonden.")
+    tokens: dict[str, int] | None = Field(None, description="Tokens van het taalmodel (prompt, antwoord); None zonder model.")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from assistent import taalmodel as tm
 from assistent import citaten as cit
 from assistent import taal
 from assistent.backends import maak_embedder, maak_llm
-from assistent.backends.llms import ollama_heeft
+from assistent.backends.llms import ollama_heeft, openai_heeft
 from assistent.config import Instellingen
 from assistent.fouten import AssistentFout, ConfiguratieFout, IndexFout, OngeldigeVraag
 from assistent.index import Index, Samenvatting
@@ -25,7 +25,10 @@ from assistent.zoeken import Zoeker
 
 log = logging.getLogger(__name__)
 
-MODI = ("auto", "extractief", "ollama", "llamacpp", "nep")
+MODI = ("auto", "extractief", "openai", "ollama", "llamacpp", "nep")
+# What users and API clients may choose; 'nep' (an injected test model) is not offered.
+PUBLIEKE_MODI = ("auto", "extractief", "openai", "ollama", "llamacpp")
+MODELMODI = ("openai", "ollama", "llamacpp")
 _PROBE_GELDIG_S = 30.0
 
 
@@ -51,7 +54,7 @@ class Dienst:
         if llm is not None:  # an injected model (tests, embedding apps) answers as 'nep'
             self._llms["nep"] = llm
         self._slot = threading.Lock()
-        self._ollama_probe: tuple[float, bool] = (0.0, False)
+        self._probes: dict[str, tuple[float, bool]] = {}
 
     # ----- index -----
 
@@ -95,17 +98,37 @@ class Dienst:
 
     # ----- models -----
 
-    def _ollama_beschikbaar(self) -> bool:
-        moment, ok = self._ollama_probe
+    def _server_beschikbaar(self, modus: str) -> bool:
+        """Of de modelserver van `modus` (ollama, openai) antwoordt en het model heeft; kort onthouden als ja."""
+        moment, ok = self._probes.get(modus, (0.0, False))
         # Re-probe every request while down, so a returning server is used again at once.
         if ok and time.monotonic() - moment < _PROBE_GELDIG_S:
             return True
+        i = self.instellingen
         try:
-            ok = ollama_heeft(self.instellingen.ollama_url, self.instellingen.ollama_model, timeout=1.5)
+            if modus == "openai":
+                ok = bool(i.openai_url and i.openai_model) and openai_heeft(i.openai_url, i.openai_model,
+                                                                            i.openai_sleutel, timeout=1.5)
+            else:
+                ok = ollama_heeft(i.ollama_url, i.ollama_model, timeout=1.5)
         except AssistentFout:
             ok = False
-        self._ollama_probe = (time.monotonic(), ok)
+        self._probes[modus] = (time.monotonic(), ok)
         return ok
+
+    def _ollama_beschikbaar(self) -> bool:
+        return self._server_beschikbaar("ollama")
+
+    def beschikbare_modi(self) -> list[str]:
+        """Publieke modi die nu kunnen antwoorden (extractief altijd)."""
+        uit = ["extractief"]
+        if self.instellingen.openai_url and self._server_beschikbaar("openai"):
+            uit.append("openai")
+        if self._server_beschikbaar("ollama"):
+            uit.append("ollama")
+        if self.instellingen.gguf and Path(self.instellingen.gguf).is_file():
+            uit.append("llamacpp")
+        return uit
 
     def _llm(self, naam: str) -> LLM:
         with self._slot:
@@ -122,6 +145,9 @@ class Dienst:
             return modus
         if "nep" in self._llms:
             return "nep"
+        # An explicitly configured server comes first: Ollama's URL has a default, this one never.
+        if self.instellingen.openai_url and self._server_beschikbaar("openai"):
+            return "openai"
         if self._ollama_beschikbaar():
             return "ollama"
         if self.instellingen.gguf and Path(self.instellingen.gguf).is_file():
@@ -136,6 +162,8 @@ class Dienst:
         """Leesbare naam van een modus, met het model."""
         if modus == "ollama":
             return f"ollama:{self.instellingen.ollama_model}"
+        if modus == "openai":
+            return f"openai:{self.instellingen.openai_model}"
         if modus == "llamacpp":
             return f"llamacpp:{Path(str(self.instellingen.gguf)).name}"
         return modus
@@ -192,7 +220,8 @@ class Dienst:
         llm_antwoorder: tm.MetTaalmodel | None = None
         if gekozen != "extractief":
             try:
-                llm_antwoorder = tm.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen))
+                llm_antwoorder = tm.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen),
+                                                 self.instellingen.gestructureerd)
             except AssistentFout as e:
                 if modus and modus != "auto":
                     raise
@@ -212,14 +241,15 @@ class Dienst:
         resultaat = self.zoeker.zoek(zelfstandige, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling)
 
         def klaar(tekst: str, gevonden: bool, citaten: list[cit.Citaat], modusnaam: str,
-                  verwijderd: list[str] | None = None) -> Gebeurtenis:
+                  verwijderd: list[str] | None = None, tokens: dict | None = None) -> Gebeurtenis:
             gebruikt = {c.id for c in citaten}
             verder = [ant.citaat_van(t.node, 0, t.score, []) for t in resultaat.treffers[:4]
                       if t.node.node_id not in gebruikt] if gevonden else []
             return Gebeurtenis("klaar", antwoord=ant.Antwoord(
                 vraag=vraag, antwoord=tekst, gevonden=gevonden, modus=modusnaam, citaten=citaten,
                 duur_s=round(time.perf_counter() - start, 3), melding=melding, verder_lezen=verder,
-                zelfstandige_vraag=zelfstandige if zelfstandige != vraag else None, verwijderd=verwijderd or []))
+                zelfstandige_vraag=zelfstandige if zelfstandige != vraag else None, verwijderd=verwijderd or [],
+                tokens=tokens))
 
         def weiger() -> Gebeurtenis:
             return klaar(f"{ant.WEIGERING[taalcode]} {ant.SUGGESTIE[taalcode]}", False, [], self.modus_naam(gekozen))
@@ -250,20 +280,21 @@ class Dienst:
                 yield Gebeurtenis("token", delta)
         except Exception as e:  # connection lost, model unloaded, …: never a crash, fall back
             log.warning("Taalmodel %s faalde: %s", llm_antwoorder.naam, e)
-            self._ollama_probe = (0.0, False)
+            self._probes.pop(gekozen, None)
             melding = "Het taalmodel is niet bereikbaar; dit antwoord is zonder taalmodel uit de bronnen samengesteld."
             yield Gebeurtenis("melding", melding)
             yield extractief_antwoord("extractief")
             return
-        concept = tm.controleer(ruw, treffers, markeer=self.instellingen.claimcheck == "markeer")
+        concept = llm_antwoorder.controleer(treffers, markeer=self.instellingen.claimcheck == "markeer")
         tekst, citaten = ant.nummer_opnieuw(concept)
         if not citaten:
             melding = ant.TERUGVAL[taalcode]
             terug = extractief_antwoord(f"extractief (na {llm_antwoorder.naam})")
             terug.antwoord.verwijderd = concept.verwijderd
+            terug.antwoord.tokens = llm_antwoorder.tokens
             yield terug
             return
-        yield klaar(tekst, True, citaten, llm_antwoorder.naam, concept.verwijderd)
+        yield klaar(tekst, True, citaten, llm_antwoorder.naam, concept.verwijderd, llm_antwoorder.tokens)
 
     # ----- catalogue and status -----
 
