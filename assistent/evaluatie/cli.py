@@ -17,8 +17,10 @@ def registreer(sub) -> None:
     """Voegt het subcommando `evalueer` toe."""
     s = sub.add_parser("evalueer", help="de evalset draaien en de kwaliteit in cijfers zien")
     s.add_argument("--set", type=Path, default=STANDAARD_SET, help=f"evalset in JSON lines (standaard {STANDAARD_SET})")
-    s.add_argument("--modus", choices=["auto", "extractief", "ollama", "llamacpp", "nep"],
-                   help="antwoordmodus (standaard uit de instellingen)")
+    s.add_argument("--modus", action="append", metavar="MODUS[,MODUS…]",
+                   help="antwoordmodus (standaard uit de instellingen): auto, extractief, openai, ollama, llamacpp of "
+                        "llamacpp:<pad.gguf>; meer dan één (met komma's of herhaald) vergelijkt de modi in één tabel")
+    s.add_argument("--max-vragen", type=int, help="alleen de eerste N vragen van de set (snelle vergelijking)")
     s.add_argument("--json", action="store_true", help='{"metrieken": …, "vragen": […]} naar stdout')
     s.add_argument("--uitvoer", type=Path, help="map voor rapport.json, rapport.md en metrieken.png")
     s.add_argument("--vergelijk", type=Path, help="een eerder rapport.json om tegen af te zetten")
@@ -46,10 +48,38 @@ def _rechter(instellingen):
 
 def cmd_evalueer(args) -> int:
     """Ingang van het subcommando."""
+    from assistent.evaluatie.modi import modi_uit
+
     dienst = _dienst()
     if args.valideer:
         return _valideer(dienst, args)
+    modi = modi_uit(args.modus)
+    if len(modi) > 1:
+        return _vergelijk_modi(dienst, args, modi)
+    args.modus = modi[0] if modi else None
     return _evalueer(dienst, args)
+
+
+def _vergelijk_modi(dienst, args, modi: list[str]) -> int:
+    import os
+
+    from assistent.evaluatie import modi as md
+    from assistent.evaluatie.runner import laad_set
+
+    vragen = laad_set(args.set)[:args.max_vragen or None]
+    uitslag = md.vergelijk(dienst, vragen, modi)
+    uitslag["run"] = {"set": str(args.set), "vragen": len(vragen), "modi": modi,
+                      "moment": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      "belasting": round(os.getloadavg()[0], 1), "kernen": os.cpu_count()}
+    if args.uitvoer:
+        md.schrijf(args.uitvoer, uitslag)
+    if args.json:
+        print(json.dumps(uitslag, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(md.tabel_md(uitslag))
+        if args.uitvoer:
+            print(f"\nRapport: {args.uitvoer / 'modi.md'}, {args.uitvoer / 'modi.json'}, {args.uitvoer / 'modi.png'}")
+    return 0
 
 
 # ---------------- eval run ----------------
