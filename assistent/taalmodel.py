@@ -88,6 +88,11 @@ def schema(treffers: list[Treffer]) -> dict:
     }
 
 
+# Set to a list by the mode comparison (`evalueer --modus`): each checked statement with the sentences it cited
+# and the verdict, so removed statements can be read by hand next to exactly what the check saw.
+OORDELEN: list[dict] | None = None
+
+
 @dataclass
 class Bewering:
     """Een bewering van het model met de zin-id's ("2.3") waar ze op steunt."""
@@ -153,7 +158,11 @@ def controleer_beweringen(beweringen: list[Bewering], treffers: list[Treffer], m
                 p, n = int(m.group(1)), int(m.group(2))
                 geciteerd.setdefault(p, []).append(zinnen[p - 1][n - 1])
         alle = [z for p in sorted(geciteerd) for z in geciteerd[p]]
-        if alle and cit.steun(kaal, alle).ok:
+        steun = cit.steun(kaal, alle) if alle else None
+        if OORDELEN is not None:
+            OORDELEN.append({"tekst": kaal, "zinnen": b.zinnen, "geciteerd": alle, "ok": bool(steun and steun.ok),
+                             "redenen": steun.redenen if steun else ["geen geldige zin geciteerd"]})
+        if steun is not None and steun.ok:
             # Keep only the passages needed: those whose cited sentences support it on their own, or all together.
             nrs = [p for p in sorted(geciteerd) if cit.steun(kaal, geciteerd[p]).ok] or sorted(geciteerd)
             if not re.search(r"[.!?:]$", kaal):

@@ -57,7 +57,10 @@ def _juiste_passage(citaten: list, verwacht: list[str]) -> float | None:
 
 def beantwoord(dienst, modus: str, v) -> dict:
     """Eén vraag gestreamd door één modus: antwoord, tijden en de scores van de vergelijking."""
+    from assistent import taalmodel as tm
+
     gesprek = [b.model_dump() for b in v.gesprek] if v.gesprek else None
+    tm.OORDELEN = []
     start = time.perf_counter()
     eerste = None
     a = None
@@ -67,6 +70,7 @@ def beantwoord(dienst, modus: str, v) -> dict:
         elif g.soort == "klaar":
             a = g.antwoord
     totaal = time.perf_counter() - start
+    oordelen, tm.OORDELEN = tm.OORDELEN, None
     geweigerd = mt.is_weigering(a.antwoord, a.gevonden, len(a.citaten))
     model = modus != "extractief"
     # The model wrote, but nothing it wrote was supported (or it failed): the extractive answer stood in.
@@ -76,7 +80,8 @@ def beantwoord(dienst, modus: str, v) -> dict:
            "antwoord": a.antwoord, "melding": a.melding, "verwijderd": a.verwijderd, "geweigerd": geweigerd,
            "citaten": [c.model_dump(include={"nr", "document", "pagina", "tekst"}) for c in a.citaten],
            "eerste_token_s": eerste if model else None, "totaal_s": totaal, "terugval": terugval,
-           "beweringen": behouden + len(a.verwijderd) if model else 0, "tokens": a.tokens, "scores": {}}
+           "beweringen": behouden + len(a.verwijderd) if model else 0, "tokens": a.tokens, "oordelen": oordelen,
+           "scores": {}}
     s = rij["scores"]
     if not v.buiten_bronnen:
         s["feiten"] = mt.feiten_score(a.antwoord if not geweigerd else "", v.feiten)
