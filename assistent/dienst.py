@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 MODI = ("auto", "extractief", "openai", "ollama", "llamacpp", "nep")
 # What users and API clients may choose; 'nep' (an injected test model) is not offered.
 PUBLIEKE_MODI = ("auto", "extractief", "openai", "ollama", "llamacpp")
-MODELMODI = ("openai", "ollama", "llamacpp")
 _PROBE_GELDIG_S = 30.0
 
 

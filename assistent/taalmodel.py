@@ -36,8 +36,9 @@ het experimentenprogramma Verduurzaming van Kwetsbare Wijken (Platform31, Nyenro
 
 Regels:
 - Antwoord alleen met informatie uit de genummerde zinnen in de passages hieronder. Gebruik geen eigen kennis.
-- Geef je antwoord als JSON: {"beweringen": [{"tekst": "...", "zinnen": ["2.3"]}]}. Elke bewering is één korte zin; \
-"zinnen" zijn de nummers van de bronzinnen waar die bewering op steunt ("2.3" is passage 2, zin 3).
+- Geef je antwoord als JSON: {"beweringen": [{"zinnen": [...], "tekst": "..."}]}. Kies voor elke bewering eerst \
+de zin of zinnen uit de passages waar ze op steunt: het nummer dat vóór die zin staat, in de vorm passage.zin. \
+Schrijf dan de bewering als één korte zin met de woorden van die zin.
 - Neem getallen, namen en plaatsen precies over uit de zinnen.
 - Schrijf 2 tot 5 beweringen.
 - Schrijf de beweringen in de taal van de vraag: Nederlands, tenzij de vraag in het Engels is.
@@ -80,10 +81,11 @@ def schema(treffers: list[Treffer]) -> dict:
         "type": "object",
         "properties": {"beweringen": {"type": "array", "maxItems": 6, "items": {
             "type": "object",
-            "properties": {"tekst": {"type": "string"},
-                           "zinnen": {"type": "array", "items": {"type": "string", "enum": ids},
-                                      "minItems": 1, "maxItems": 3}},
-            "required": ["tekst", "zinnen"], "additionalProperties": False}}},
+            # Sentences first: the model picks its evidence, then writes the statement conditioned on it.
+            "properties": {"zinnen": {"type": "array", "items": {"type": "string", "enum": ids},
+                                      "minItems": 1, "maxItems": 3},
+                           "tekst": {"type": "string"}},
+            "required": ["zinnen", "tekst"], "additionalProperties": False}}},
         "required": ["beweringen"], "additionalProperties": False,
     }
 
@@ -101,7 +103,7 @@ class Bewering:
     zinnen: list[str]
 
 
-_BEWERING = re.compile(r'\{\s*"tekst"\s*:\s*"((?:[^"\\]|\\.)*)"\s*,\s*"zinnen"\s*:\s*\[([^\]]*)\]\s*\}')
+_OBJECT = re.compile(r'\{(?:[^{}"]|"(?:[^"\\]|\\.)*")*\}')
 
 
 def lees_beweringen(ruw: str) -> list[Bewering] | None:
@@ -115,13 +117,13 @@ def lees_beweringen(ruw: str) -> list[Bewering] | None:
     except (ValueError, AttributeError, TypeError):
         pass
     uit = []
-    for m in _BEWERING.finditer(ruw):
+    for m in _OBJECT.finditer(ruw[1:]):  # the complete statement objects inside the cut-off outer object
         try:
-            tekst = json.loads(f'"{m.group(1)}"')
-            zinnen = json.loads(f"[{m.group(2)}]")
+            b = json.loads(m.group(0))
         except ValueError:
             continue
-        uit.append(Bewering(tekst, [str(z) for z in zinnen]))
+        if isinstance(b, dict) and isinstance(b.get("tekst"), str) and isinstance(b.get("zinnen"), list):
+            uit.append(Bewering(b["tekst"], [str(z) for z in b["zinnen"]]))
     return uit
 
 
