@@ -138,8 +138,9 @@ class Dienst:
     def modus_kiezen(self, gevraagd: str | None = None) -> str:
         """Welke antwoorder antwoordt: expliciet gevraagd, of bij 'auto' de beste die er is."""
         modus = (gevraagd or self.instellingen.llm or "auto").lower()
-        if modus not in MODI:
-            raise OngeldigeVraag(f"Onbekende modus '{modus}'.", f"Kies uit: {', '.join(MODI)}.")
+        # 'nep' only where a test injected or configured it; an API or chat request cannot pick it.
+        if modus not in MODI or (modus == "nep" and "nep" not in self._llms and self.instellingen.llm != "nep"):
+            raise OngeldigeVraag(f"Onbekende modus '{modus}'.", f"Kies uit: {', '.join(PUBLIEKE_MODI)}.")
         if modus != "auto":
             return modus
         if "nep" in self._llms:

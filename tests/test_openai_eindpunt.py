@@ -92,3 +92,12 @@ def test_openai_client_ziet_model_en_usage_van_een_taalmodel(echte_dienst):
             {"role": "user", "content": "Welke gemeenten namen deel aan het programma?"}]))
         assert stukken[-1].usage.completion_tokens == r.usage.completion_tokens
         assert {s.model for s in stukken} == {"wijkassistent-nep"}
+
+
+def test_nepmodus_niet_te_kiezen_zonder_ingespoten_model(echte_dienst, client):
+    from assistent.fouten import OngeldigeVraag
+
+    with pytest.raises(OngeldigeVraag, match="Onbekende modus 'nep'"):
+        echte_dienst.vraag(VRAAG, modus="nep")
+    r = client.post("/api/v1/vraag", json={"vraag": VRAAG, "modus": "nep"})
+    assert r.status_code == 422 and "modus" in r.json()["fout"]
