@@ -15,7 +15,7 @@ from assistent import antwoord as ant
 from assistent import citaten as cit
 from assistent.cli import main
 from assistent.fouten import ModelNietBereikbaar
-from conftest import BRONNEN, ROOT, maak_instellingen
+from conftest import BRONNEN, maak_instellingen
 from llamacpp_server import LlamaCppServer
 from test_llamacpp import GGUF, _geldig
 
