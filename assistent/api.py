@@ -26,7 +26,7 @@ import assistent
 from assistent.antwoord import Antwoord
 from assistent.citaten import Citaat, als_tekst
 from assistent.config import Instellingen
-from assistent.dienst import Dienst, Gebeurtenis
+from assistent.dienst import PUBLIEKE_MODI, Dienst, Gebeurtenis
 from assistent.feedback import Feedback, FeedbackInvoer, FeedbackOpslag
 from assistent.gesprekken import als_markdown
 from assistent.fouten import AssistentFout, ConfiguratieFout, OngeldigeVraag
@@ -65,7 +65,7 @@ class VraagVerzoek(Strikt):
                                                "onbekende id geeft 422 met de bekende ids.")
     aanbeveling: int | None = Field(None, ge=1, le=7, strict=True,
                                     description="Alleen passages bij aanbeveling 1–7 (een geheel getal, geen tekst).")
-    modus: Literal["auto", "extractief", "ollama", "llamacpp", "nep"] | None = Field(
+    modus: Literal["auto", "extractief", "openai", "ollama", "llamacpp"] | None = Field(
         None, description="Antwoorder; leeg of auto: het beste wat beschikbaar is.")
 
 
@@ -171,7 +171,9 @@ class ChatBericht(BaseModel):
 class ChatVerzoek(BaseModel):
     """Verzoek in de vorm van OpenAI's /v1/chat/completions; extra velden bron en aanbeveling zijn optioneel."""
 
-    model: str = Field("wijkassistent", description="Naam; 'extractief', 'ollama' of 'llamacpp' kiest die modus.")
+    model: str = Field("wijkassistent", description="Een id uit GET /v1/models: 'wijkassistent' (de beste beschikbare "
+                                                     "modus) of 'wijkassistent-<modus>' (extractief, openai, ollama, "
+                                                     "llamacpp).")
     messages: list[ChatBericht] = Field(min_length=1, description="Het gesprek; het laatste gebruikersbericht is de vraag.")
     stream: bool = Field(False, description="Antwoord als server-sent events.")
     bron: str | None = Field(None, description="Alleen in deze bron zoeken.")
@@ -179,6 +181,41 @@ class ChatVerzoek(BaseModel):
 
 
 # ---------------- helpers ----------------
+
+MODEL = "wijkassistent"
+GEEN_TOKENS = ("Extractief antwoord: zinnen uit de bronnen, zonder taalmodel; er zijn geen tokens verwerkt.")
+
+
+def model_id(modus: str) -> str:
+    """Het OpenAI-model-id van een modus: 'wijkassistent' voor auto, anders 'wijkassistent-<modus>'."""
+    return MODEL if modus == "auto" else f"{MODEL}-{modus}"
+
+
+def modus_van_model(model: str) -> str | None:
+    """De modus bij een model-id (ook de kale modusnaam); None als het model niet bestaat."""
+    m = model.strip().lower()
+    m = "auto" if m == MODEL else m.removeprefix(f"{MODEL}-")
+    return m if m in PUBLIEKE_MODI else None
+
+
+def _model_onbekend(model: str) -> JSONResponse:
+    melding = f"Het model '{model}' bestaat niet."
+    oplossing = f"Kies een id uit GET /v1/models, bijvoorbeeld '{MODEL}' of '{MODEL}-extractief'."
+    return JSONResponse({"error": {"message": f"{melding} {oplossing}", "type": "invalid_request_error",
+                                   "param": "model", "code": "model_not_found"},
+                         "fout": melding, "oplossing": oplossing}, status_code=404)
+
+
+def _gebruik(a: Antwoord) -> dict:
+    """OpenAI's usage: de getelde tokens als een model antwoordde; nul met de reden bij een extractief antwoord."""
+    if a.tokens:
+        uit = {k: int(a.tokens.get(k, 0)) for k in ("prompt_tokens", "completion_tokens")}
+        uit["total_tokens"] = uit["prompt_tokens"] + uit["completion_tokens"]
+        if a.modus.startswith("extractief"):
+            uit["toelichting"] = ("Tokens van het taalmodel; zijn antwoord werd niet door de bronnen gedragen, "
+                                  "de tekst is extractief.")
+        return uit
+    return {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "toelichting": GEEN_TOKENS}
 
 def _fout(status: int, melding: str, oplossing: str = "", headers: dict | None = None) -> JSONResponse:
     # 'error' lets OpenAI-style clients show the Dutch message too. Echoed input may hold lone surrogates,
@@ -765,18 +802,23 @@ def maak_api(dienst: Dienst, instellingen: Instellingen) -> FastAPI:
         """Voor bestaande chatvoorkanten en de officiële `openai`-client. De bronnen staan als genummerde
         voetnoten in `content` en gestructureerd in het extra veld `citaten`. Met `stream: true` komt het
         antwoord pas na de claimcontrole, in stukjes (zo komt er nooit een weggehaalde bewering bij de client)."""
+        modus = modus_van_model(v.model)
+        if modus is None:
+            return _model_onbekend(v.model)
         vraag_, gesprek = _uit_berichten(v.messages)
-        modus = v.model if v.model in ("auto", "extractief", "ollama", "llamacpp", "nep") else None
         a: Antwoord = await run_in_threadpool(dienst.vraag, vraag_, gesprek, v.bron, v.aanbeveling, modus)
         inhoud = als_tekst(a.antwoord, a.citaten)
         citaten = [c.model_dump(mode="json") for c in a.citaten]
-        kern = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": a.modus}
+        # 'model' is the mode that actually answered (after any fallback); 'modus' adds the model behind it.
+        beantwoord = a.modus.split(" ")[0].split(":")[0]
+        kern = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": model_id(beantwoord),
+                "modus": a.modus}
+        gebruik = _gebruik(a)
         if not v.stream:
             return {**kern, "object": "chat.completion",
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": inhoud},
                                  "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-                    "citaten": citaten}
+                    "usage": gebruik, "citaten": citaten}
 
         def brokken() -> Iterator[str]:
             def stuk(delta: dict, einde: str | None = None, **extra) -> str:
@@ -786,16 +828,18 @@ def maak_api(dienst: Dienst, instellingen: Instellingen) -> FastAPI:
             yield stuk({"role": "assistant", "content": ""})
             for s in _brokken(inhoud):
                 yield stuk({"content": s})
-            yield stuk({}, "stop", citaten=citaten)
+            yield stuk({}, "stop", citaten=citaten, usage=gebruik)
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(brokken(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/v1/models", tags=["OpenAI-compatibel"], summary="Beschikbare modellen (OpenAI-vorm)")
     def modellen() -> dict:
-        """Eén 'model': wijkassistent (de actieve antwoordmodus staat in GET /api/v1/status)."""
-        return {"object": "list", "data": [{"id": "wijkassistent", "object": "model", "created": 0,
-                                            "owned_by": "wijkassistent"}]}
+        """'wijkassistent' (de beste modus die er is, zoals GET /api/v1/status die noemt) en per beschikbare modus
+        'wijkassistent-<modus>': altijd extractief, en openai, ollama of llamacpp als die ingesteld en bereikbaar zijn."""
+        modi = ["auto", *dienst.beschikbare_modi()]
+        return {"object": "list", "data": [{"id": model_id(m), "object": "model", "created": 0,
+                                            "owned_by": "wijkassistent"} for m in modi]}
 
     @app.get("/api/v1/bronnen", tags=["bronnen"], summary="De publicaties", response_model=list[PublicatieUit])
     def bronnen() -> list[dict]:

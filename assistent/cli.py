@@ -126,7 +126,7 @@ def bouw_parser() -> argparse.ArgumentParser:
     s.add_argument("vraag")
     s.add_argument("--json", action="store_true")
     s.add_argument("--gesprek", help="JSON-bestand met eerdere beurten")
-    s.add_argument("--modus", choices=["auto", "extractief", "ollama", "llamacpp", "nep"])
+    s.add_argument("--modus", choices=["auto", "extractief", "openai", "ollama", "llamacpp"])
     filters(s)
     s.set_defaults(func=cmd_vraag)
 

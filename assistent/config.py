@@ -21,16 +21,25 @@ class Instellingen(BaseSettings):
     chroma_url: str | None = Field(None, description="Leeg: ingebouwde Chroma in de indexmap; anders http://host:poort.")
     collectie: str = Field("wijkassistent", description="Naam van de Chroma-collectie.")
 
-    llm: str = Field("auto", description="auto, extractief, ollama, llamacpp of nep.")
+    llm: str = Field("auto", description="auto, extractief, openai, ollama of llamacpp.")
     ollama_url: str = "http://127.0.0.1:11434"
     ollama_model: str = "gemma3:4b"
     ollama_timeout_s: float = 120.0
+    # Any server that speaks OpenAI's chat API (llama.cpp server, vLLM, LocalAI, LM Studio, TGI, Ollama's /v1).
+    openai_url: str | None = Field(None, description="Basis-URL van een OpenAI-compatibele server, mét /v1.")
+    openai_model: str | None = Field(None, description="Modelnaam op die server (zie GET <url>/models).")
+    openai_sleutel: str | None = Field(None, description="API-sleutel voor die server, als hij er een vraagt.")
+    openai_timeout_s: float = 120.0
     gguf: Path | None = Field(None, description="Pad naar een GGUF-bestand voor llama.cpp.")
     llamacpp_threads: int | None = None
     llamacpp_context: int = 4096
+    llamacpp_promptcache: bool = Field(True, description="Vaste promptprefix in het geheugen houden (sneller eerste token).")
     # A small in-process model on a CPU: fewer passages keep the prompt (and the first token) short.
     llamacpp_passages: int = Field(3, ge=1, le=50, description="Passages in de prompt voor llama.cpp.")
     max_tokens: int = 400
+    # Models that can be constrained (llama.cpp, Ollama, OpenAI-compatible servers) return statements with the
+    # ids of the source sentences they rest on; off: plain text with markers [n].
+    gestructureerd: bool = Field(True, description="Gestructureerde citaten (JSON met zin-id's) waar de backend dat kan.")
 
     top_k: int = Field(6, ge=1, le=50, description="Aantal passages voor een antwoord.")
     claimcheck: Literal["verwijder", "markeer"] = "verwijder"

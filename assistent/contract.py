@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 from assistent import citaten as cit
 
 # Answer modes a user may ask for; 'nep' (tests) is wired by dienst but never offered here.
-MODI = ("auto", "extractief", "ollama", "llamacpp")
+MODI = ("auto", "extractief", "openai", "ollama", "llamacpp")
 
 WEIGERING = {
     "nl": "Dat kan ik niet terugvinden in de publicaties van het programma.",
@@ -46,3 +46,4 @@ class Antwoord(BaseModel):
     verder_lezen: list[cit.Citaat] = Field(default_factory=list, description="Gevonden maar niet geciteerd.")
     zelfstandige_vraag: str | None = None
     verwijderd: list[str] = Field(default_factory=list, description="Zinnen die de claimcontrole niet doorstonden.")
+    tokens: dict[str, int] | None = Field(None, description="Tokens van het taalmodel (prompt, antwoord); None zonder model.")

@@ -19,7 +19,7 @@ from assistent import citaten as cit
 from assistent import taal
 from assistent.vraag import Vraag, analyseer, zelfstandig
 from assistent.backends import maak_embedder, maak_llm
-from assistent.backends.llms import ollama_heeft
+from assistent.backends.llms import ollama_heeft, openai_heeft
 from assistent.config import Instellingen
 from assistent.fouten import AssistentFout, ConfiguratieFout, IndexFout, OngeldigeVraag
 from assistent.index import Index, Samenvatting
@@ -28,7 +28,9 @@ from assistent.zoeken import Betekenis, Zoekresultaat, Zoeker
 
 log = logging.getLogger(__name__)
 
-MODI = (*contract.MODI, "nep")  # 'nep' is wired for tests only
+MODI = (*contract.MODI, "nep")  # 'nep' (an injected test model) is wired, never offered
+# What users and API clients may choose.
+PUBLIEKE_MODI = contract.MODI
 _PROBE_GELDIG_S = 30.0
 _SURROGAAT = re.compile(r"[\ud800-\udfff]")
 
@@ -55,7 +57,7 @@ class Dienst:
         if llm is not None:  # an injected model (tests, embedding apps) answers as 'nep'
             self._llms["nep"] = llm
         self._slot = threading.Lock()
-        self._ollama_probe: tuple[float, bool] = (0.0, False)
+        self._probes: dict[str, tuple[float, bool]] = {}
 
     # ----- index -----
 
@@ -99,17 +101,37 @@ class Dienst:
 
     # ----- models -----
 
-    def _ollama_beschikbaar(self) -> bool:
-        moment, ok = self._ollama_probe
+    def _server_beschikbaar(self, modus: str) -> bool:
+        """Of de modelserver van `modus` (ollama, openai) antwoordt en het model heeft; kort onthouden als ja."""
+        moment, ok = self._probes.get(modus, (0.0, False))
         # Re-probe every request while down, so a returning server is used again at once.
         if ok and time.monotonic() - moment < _PROBE_GELDIG_S:
             return True
+        i = self.instellingen
         try:
-            ok = ollama_heeft(self.instellingen.ollama_url, self.instellingen.ollama_model, timeout=1.5)
+            if modus == "openai":
+                ok = bool(i.openai_url and i.openai_model) and openai_heeft(i.openai_url, i.openai_model,
+                                                                            i.openai_sleutel, timeout=1.5)
+            else:
+                ok = ollama_heeft(i.ollama_url, i.ollama_model, timeout=1.5)
         except AssistentFout:
             ok = False
-        self._ollama_probe = (time.monotonic(), ok)
+        self._probes[modus] = (time.monotonic(), ok)
         return ok
+
+    def _ollama_beschikbaar(self) -> bool:
+        return self._server_beschikbaar("ollama")
+
+    def beschikbare_modi(self) -> list[str]:
+        """Publieke modi die nu kunnen antwoorden (extractief altijd)."""
+        uit = ["extractief"]
+        if self.instellingen.openai_url and self._server_beschikbaar("openai"):
+            uit.append("openai")
+        if self._server_beschikbaar("ollama"):
+            uit.append("ollama")
+        if self.instellingen.gguf and Path(self.instellingen.gguf).is_file():
+            uit.append("llamacpp")
+        return uit
 
     def _llm(self, naam: str) -> LLM:
         with self._slot:
@@ -120,12 +142,16 @@ class Dienst:
     def modus_kiezen(self, gevraagd: str | None = None) -> str:
         """Welke antwoorder antwoordt: expliciet gevraagd, of bij 'auto' de beste die er is."""
         modus = (gevraagd or self.instellingen.llm or "auto").lower()
-        if modus not in MODI:
-            raise OngeldigeVraag(f"Onbekende modus '{modus}'.", f"Kies uit: {', '.join(MODI)}.")
+        # 'nep' only where a test injected or configured it; an API or chat request cannot pick it.
+        if modus not in MODI or (modus == "nep" and "nep" not in self._llms and self.instellingen.llm != "nep"):
+            raise OngeldigeVraag(f"Onbekende modus '{modus}'.", f"Kies uit: {', '.join(PUBLIEKE_MODI)}.")
         if modus != "auto":
             return modus
         if "nep" in self._llms:
             return "nep"
+        # An explicitly configured server comes first: Ollama's URL has a default, this one never.
+        if self.instellingen.openai_url and self._server_beschikbaar("openai"):
+            return "openai"
         if self._ollama_beschikbaar():
             return "ollama"
         if self.instellingen.gguf and Path(self.instellingen.gguf).is_file():
@@ -140,6 +166,8 @@ class Dienst:
         """Leesbare naam van een modus, met het model."""
         if modus == "ollama":
             return f"ollama:{self.instellingen.ollama_model}"
+        if modus == "openai":
+            return f"openai:{self.instellingen.openai_model}"
         if modus == "llamacpp":
             return f"llamacpp:{Path(str(self.instellingen.gguf)).name}"
         return modus
@@ -264,7 +292,8 @@ class Dienst:
                                      taalcode=taalcode)
         concept = self._concept(v, resultaat, bron, aanbeveling)
 
-        def klaar(c: ant.Concept | None, modusnaam: str, verwijderd: list[str] | None = None) -> Gebeurtenis:
+        def klaar(c: ant.Concept | None, modusnaam: str, verwijderd: list[str] | None = None,
+                  tokens: dict | None = None) -> Gebeurtenis:
             if c is None:
                 c = ant.Concept(ant.weigering(taalcode), [], gevonden=False)
             tekst, citaten = ant.nummer_opnieuw(c) if c.gevonden else (c.tekst, [])
@@ -276,32 +305,30 @@ class Dienst:
                 vraag=vraag, antwoord=tekst, gevonden=c.gevonden, modus=modusnaam, citaten=citaten,
                 duur_s=round(time.perf_counter() - start, 3), melding=melding, verder_lezen=verder,
                 zelfstandige_vraag=zelfstandige if zelfstandige != vraag else None,
-                verwijderd=verwijderd or c.verwijderd))
+                verwijderd=verwijderd or c.verwijderd, tokens=tokens))
 
         # What the sources do not hold is refused on the evidence, whichever mode would write the answer.
         if antwoorder is None or concept is None or not concept.gevonden:
             yield klaar(concept, self.modus_naam(gekozen) if concept is None or not concept.gevonden else "extractief")
             return
         treffers = resultaat.treffers[:self.instellingen.llamacpp_passages] if gekozen == "llamacpp" else resultaat.treffers
-        ruw = ""
         try:
             for delta in antwoorder.stream(vraag if not gesprek else zelfstandige, treffers, taalcode):
-                ruw += delta
                 yield Gebeurtenis("token", delta)
         except Exception as e:  # connection lost, model unloaded, …: never a crash, fall back
             log.warning("Taalmodel %s faalde: %s", antwoorder.naam, e)
-            self._ollama_probe = (0.0, False)
+            self._probes.pop(gekozen, None)
             melding = "Het taalmodel is niet bereikbaar; dit antwoord is zonder taalmodel uit de bronnen samengesteld."
             yield Gebeurtenis("melding", melding)
             yield klaar(concept, "extractief")
             return
-        gecontroleerd = tm.controleer(ruw, treffers, markeer=self.instellingen.claimcheck == "markeer",
-                                      betekenis=Betekenis(self.index, resultaat.corpus))
+        gecontroleerd = antwoorder.controleer(treffers, markeer=self.instellingen.claimcheck == "markeer",
+                                              betekenis=Betekenis(self.index, resultaat.corpus))
         if not cit.markers(gecontroleerd.tekst):
             melding = ant.TERUGVAL[taalcode]
-            yield klaar(concept, f"extractief (na {antwoorder.naam})", gecontroleerd.verwijderd)
+            yield klaar(concept, f"extractief (na {antwoorder.naam})", gecontroleerd.verwijderd, antwoorder.tokens)
             return
-        yield klaar(gecontroleerd, antwoorder.naam)
+        yield klaar(gecontroleerd, antwoorder.naam, tokens=antwoorder.tokens)
 
     # ----- the steps of answering -----
 
@@ -310,7 +337,8 @@ class Dienst:
         if gekozen == "extractief":
             return None, gekozen, None
         try:
-            return tm.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen)), gekozen, None
+            antwoorder = tm.MetTaalmodel(self._llm(gekozen), self.modus_naam(gekozen), self.instellingen.gestructureerd)
+            return antwoorder, gekozen, None
         except AssistentFout as e:
             if gevraagd and gevraagd != "auto":
                 raise

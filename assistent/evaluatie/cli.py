@@ -20,8 +20,10 @@ def registreer(sub) -> None:
     welke.add_argument("--split", choices=["dev", "test", "beide"], default="beide",
                        help="dev (om op af te stemmen), test (nooit op afstemmen) of beide naast elkaar (standaard)")
     welke.add_argument("--set", type=Path, help="een eigen evalset in JSON lines in plaats van de splits")
-    s.add_argument("--modus", choices=["auto", "extractief", "ollama", "llamacpp", "nep"],
-                   help="antwoordmodus (standaard uit de instellingen)")
+    s.add_argument("--modus", action="append", metavar="MODUS[,MODUS…]",
+                   help="antwoordmodus (standaard uit de instellingen): auto, extractief, openai, ollama, llamacpp of "
+                        "llamacpp:<pad.gguf>; meer dan één (met komma's of herhaald) vergelijkt de modi in één tabel")
+    s.add_argument("--max-vragen", type=int, help="alleen de eerste N vragen van de set (snelle vergelijking)")
     s.add_argument("--json", action="store_true", help='{"metrieken": …, "vragen": […]} naar stdout')
     s.add_argument("--uitvoer", type=Path, help="map voor rapport.json, rapport.md en metrieken.png")
     s.add_argument("--vergelijk", type=Path, help="een eerder rapport.json om tegen af te zetten")
@@ -49,10 +51,41 @@ def _rechter(instellingen):
 
 def cmd_evalueer(args) -> int:
     """Ingang van het subcommando."""
+    from assistent.evaluatie.modi import modi_uit
+
     dienst = _dienst()
     if args.valideer:
         return _valideer(dienst, args)
+    modi = modi_uit(args.modus)
+    if len(modi) > 1:
+        return _vergelijk_modi(dienst, args, modi)
+    args.modus = modi[0] if modi else None
     return _evalueer(dienst, args)
+
+
+def _vergelijk_modi(dienst, args, modi: list[str]) -> int:
+    import os
+
+    from assistent.evaluatie import modi as md
+    from assistent.evaluatie.runner import laad_set
+
+    # Modes are compared on the test split (or the set given), never tuned on.
+    paden = _te_draaien(args)
+    pad = paden[getoetste_split(paden)]
+    vragen = laad_set(pad)[:args.max_vragen or None]
+    uitslag = md.vergelijk(dienst, vragen, modi)
+    uitslag["run"] = {"set": str(pad), "vragen": len(vragen), "modi": modi,
+                      "moment": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      "belasting": round(os.getloadavg()[0], 1), "kernen": os.cpu_count()}
+    if args.uitvoer:
+        md.schrijf(args.uitvoer, uitslag)
+    if args.json:
+        print(json.dumps(uitslag, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(md.tabel_md(uitslag))
+        if args.uitvoer:
+            print(f"\nRapport: {args.uitvoer / 'modi.md'}, {args.uitvoer / 'modi.json'}, {args.uitvoer / 'modi.png'}")
+    return 0
 
 
 # ---------------- eval run ----------------
@@ -82,7 +115,7 @@ def _evalueer(dienst, args) -> int:
     from assistent.evaluatie.runner import evalueer, laad_set
 
     paden = _te_draaien(args)
-    sets = {naam: laad_set(pad) for naam, pad in paden.items()}
+    sets = {naam: laad_set(pad)[:args.max_vragen or None] for naam, pad in paden.items()}
     rechter = _rechter(dienst.instellingen) if args.rechter else None
     splits = {}
     for naam, vragen in sets.items():
