@@ -611,12 +611,12 @@ def test_rechter_ollama_tegen_lokale_nepserver(nepdienst, monkeypatch, capsys, e
         code = cli.main(["evalueer", "--valideer", "--rechter", "ollama"])
         uit = capsys.readouterr().out
         verzoeken = server.chatverzoeken()
-    lexicaal = pt.scoor_paren(paren)
-    # Agreement of the judge with the lexical check follows from the lexical check's own accuracy on the labels.
-    met_lexicaal = lexicaal["accuratesse"] if eerlijk else 1 - lexicaal["accuratesse"]
+    controle = pt.scoor_paren(paren, pt.met_betekenis(nepdienst.embedder, nepdienst.zoeker.corpus.kalibratie))
+    # Agreement of the judge with the support check follows from the check's own accuracy on the labels.
+    met_controle = controle["accuratesse"] if eerlijk else 1 - controle["accuratesse"]
     assert code == 0
     assert f"tegen de labels accuratesse {1.0 if eerlijk else 0.0:.1%}" in uit
-    assert f"tegen de lexicale controle overeenstemming {met_lexicaal:.1%}" in uit
+    assert f"tegen de steuncontrole overeenstemming {met_controle:.1%}" in uit
     assert len(verzoeken) == len(paren)
     assert all(v["options"]["temperature"] == 0 and v["format"] == "json" and v["stream"] is False
                for v in verzoeken)

@@ -454,8 +454,8 @@ def _valideer(dienst, args) -> int:
             "model": rechter.model,
             "accuratesse_labels": round(sum(a == b for a, b in zip(labels, oordelen)) / len(paren), 4),
             "kappa_labels": round(mt.cohen_kappa(labels, oordelen), 4),
-            "overeenstemming_lexicaal": round(sum(a == b for a, b in zip(paar["uitspraken"], oordelen)) / len(paren), 4),
-            "kappa_lexicaal": round(mt.cohen_kappa(paar["uitspraken"], oordelen), 4)}
+            "overeenstemming_steuncontrole": round(sum(a == b for a, b in zip(paar["uitspraken"], oordelen)) / len(paren), 4),
+            "kappa_steuncontrole": round(mt.cohen_kappa(paar["uitspraken"], oordelen), 4)}
     gehaald = ((suite["afwijzing_varianten"] or 0) >= DOEL_AFWIJZEN
                and (suite["aanvaarding_origineel_parafrase"] or 0) >= DOEL_AANVAARDEN and paar["kappa"] >= DOEL_KAPPA)
     uitslag["gehaald"] = gehaald
@@ -487,7 +487,7 @@ def _valideer(dienst, args) -> int:
     if "rechter" in uitslag:
         r = uitslag["rechter"]
         print(f"\nRechter {r['model']}: tegen de labels accuratesse {r['accuratesse_labels']:.1%}, κ {r['kappa_labels']:.3f}; "
-              f"tegen de lexicale controle overeenstemming {r['overeenstemming_lexicaal']:.1%}, κ {r['kappa_lexicaal']:.3f}")
+              f"tegen de steuncontrole overeenstemming {r['overeenstemming_steuncontrole']:.1%}, κ {r['kappa_steuncontrole']:.3f}")
     print("\nDoelen gehaald." if gehaald else "\nDoelen NIET gehaald.")
     return 0 if gehaald else 1
 
