@@ -238,6 +238,11 @@ class Extractief:
         vraagt_tabel = self._vraagt_tabel(v, r)
         tabel_gevonden = any(t.metadata.get("soort") in {"tabel", "tabelrij"} for t in r.treffers[:4])
         ents = [e for e in v.tabel_entiteiten if any(r.toegestaan(n) for n in e.nodes)]
+        if len(ents) == 1 and v.richting and v.drempel is None and re.search(r"\b(dan|than)\b", v.tekst, re.I):
+            # 'Welke wijken zijn kleiner dan Nijverheid?': the named neighbourhood sets the bound.
+            grens = max(n.metadata["inwoners"] for n in ents[0].nodes)
+            v.drempel = ("<" if v.richting == "kleiner" else ">", grens)
+            ents = []
         if (v.superlatief or v.drempel or v.bereik) and vraagt_tabel:
             return self._tabel_selectie(v, rijen, ents)
         if ents:
@@ -448,7 +453,10 @@ class Extractief:
                 gekozen = [met_getal] + [g for g in gekozen if g is not met_getal][:1]
         if v.is_("voorbeeld"):
             gekozen = self._met_vervolg(r, gekozen)
-        gekozen += self._lijstitems(r, gekozen)
+        items = self._lijstitems(r, gekozen)
+        if not items and gekozen[-1].zin.endswith(":") and len(gekozen) > 1:
+            gekozen = gekozen[:-1]  # an introduction to a list that is not there says nothing
+        gekozen += items
         uniek = {(k.node.node_id, k.positie): k for k in gekozen}
         gekozen = sorted(uniek.values(), key=lambda k: (k.node.metadata.get("document", ""),
                                                         k.node.metadata.get("volgnr", 0), k.positie))

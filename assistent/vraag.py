@@ -220,8 +220,11 @@ def rangtelwoord(tekst: str) -> int | None:
     m = _RANG_CIJFER.search(tekst) or _NUMMER.search(tekst)
     if m:
         return int(m.group(1))
-    m = re.search(r"(?:aanbeveling|recommendation|advies)\s*(\d{1,2})\b", tekst, re.I)
-    return int(m.group(1)) if m else None
+    m = re.search(r"(?:aanbeveling|recommendation|advies)\s*(?:nummer\s+|number\s+)?(\d{1,2}|[a-zé]+)\b", tekst, re.I)
+    if not m:
+        return None
+    # 'aanbeveling 5' and 'aanbeveling vijf' name the fifth.
+    return int(m.group(1)) if m.group(1).isdigit() else taal.TELWOORDEN.get(m.group(1).lower())
 
 
 def _getal(tekst: str) -> int:

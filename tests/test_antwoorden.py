@@ -81,3 +81,14 @@ def test_elke_zin_van_een_extractief_antwoord_is_gedragen(echte_dienst):
                 continue
             assert z.markers, (vraag, z.tekst)
             assert cit.steun(z.tekst, [c.tekst for c in a.citaten if c.nr in z.markers]).ok, (vraag, z.tekst)
+
+
+def test_tabel_vergelijking_met_een_genoemde_wijk_als_grens(echte_dienst):
+    a = echte_dienst.vraag("Welke wijken zijn kleiner dan Nijverheid?")
+    assert a.antwoord.startswith("6 van de 18") and "Nijverheid Hengelo 4.305" not in _rijen(a)
+    assert "Gillisbuurt Delft 1.531" in _rijen(a)
+
+
+def test_aanbeveling_met_een_telwoord(echte_dienst):
+    a = echte_dienst.vraag("Noem de punten bij aanbeveling vijf")
+    assert a.antwoord.startswith("Aanbeveling 5:") and "Maak participatie belangrijk" in a.antwoord

@@ -9,6 +9,7 @@ from assistent.vraag import afstand, analyseer, rangtelwoord, verwijst_terug
     ("Wat is de vierde aanbeveling?", 4), ("What does the fourth recommendation say?", 4), ("De 4e aanbeveling?", 4),
     ("aanbeveling 6", 6), ("Wat staat er bij de 2de aanbeveling", 2), ("the 3rd recommendation", 3),
     ("nummer 5", 5), ("Wat is de laatste aanbeveling?", -1), ("Wat gebeurde er in 2018?", None),
+    ("aanbeveling vijf", 5), ("recommendation number two", 2),
 ])
 def test_rangtelwoorden_in_woorden_en_cijfers(tekst, nummer):
     assert rangtelwoord(tekst) == nummer
