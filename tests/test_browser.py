@@ -2,13 +2,12 @@
 
 import json
 import shutil
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from appserver import ROOT, app_module, draai
+from appserver import app_module, draai
 from hulp import TESTPAGINAS, VOET, schrijf_pdf
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

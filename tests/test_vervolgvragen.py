@@ -3,7 +3,6 @@
 
 import pytest
 
-from assistent import antwoord as ant
 from assistent import taalmodel as tm
 from assistent.backends.llms import NepLLM
 from conftest import maak_instellingen
