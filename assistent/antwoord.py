@@ -1,6 +1,5 @@
 """Extractief antwoorden uit de index: aanbevelingen en tabellen als gegevens, anders de best passende bronzinnen."""
 
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -9,10 +8,8 @@ from llama_index.core.schema import TextNode
 from assistent import citaten as cit
 from assistent import taal
 from assistent.contract import ENGELSE_INLEIDING, SUGGESTIE, TERUGVAL, WEIGERING, Antwoord  # noqa: F401 (re-export)
-from assistent.vraag import _MAX, _MIN, SOORT_WOORDEN, Entiteit, Vraag, bevat_bedrag, zonder_accenten
+from assistent.vraag import SOORT_WOORDEN, Entiteit, Vraag, bevat_bedrag, is_superlatief, zonder_accenten
 from assistent.zoeken import Treffer, Zoekresultaat
-
-log = logging.getLogger(__name__)
 
 # Weights of the sentence score and the answerability bounds; calibrated on the dev split (evals/README.md).
 GEWICHT_DICHT = 0.55
@@ -227,7 +224,7 @@ class Extractief:
         """Of alles wat de vraag naast de namen vraagt in de tabel staat (omvang, plaats, deelname)."""
         tabelwoorden = r.corpus.namen().tabelwoorden | _TABELBEGRIPPEN
         anders = [w for w in v.onderwerp if taal.stam(w) not in tabelwoorden and taal.stam(w) not in _META
-                  and not (_MAX.search(w) or _MIN.search(w))]
+                  and not is_superlatief(w)]
         # One stray word ('qua', a typo) next to a table word still asks the table; 'projectleider' alone does not.
         return not anders or (len(anders) == 1 and len(v.onderwerp) - len(anders) >= 1)
 
@@ -237,7 +234,7 @@ class Extractief:
             return None
         vraagt_tabel = self._vraagt_tabel(v, r)
         tabel_gevonden = any(t.metadata.get("soort") in {"tabel", "tabelrij"} for t in r.treffers[:4])
-        ents = [e for e in v.tabel_entiteiten if any(r.toegestaan(n) for n in e.nodes)]
+        ents = _genoemd_binnen_filters(v, r)
         if len(ents) == 1 and v.richting and v.drempel is None and re.search(r"\b(dan|than)\b", v.tekst, re.I):
             # 'Welke wijken zijn kleiner dan Nijverheid?': the named neighbourhood sets the bound.
             grens = max(n.metadata["inwoners"] for n in ents[0].nodes)
@@ -331,7 +328,7 @@ class Extractief:
     # ----- a named neighbourhood or municipality, asked about something else -----
 
     def _over_entiteit(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
-        ents = [e for e in v.tabel_entiteiten if any(r.toegestaan(n) for n in e.nodes)]
+        ents = _genoemd_binnen_filters(v, r)
         if not ents:
             return None
         # Text passages that mention the name may answer it ('Leiden verliet het programma voortijdig').
@@ -525,6 +522,11 @@ _TIJDSTIP = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(januari|februari|maart|april|
                        r"oktober|november|december)\b", re.I)
 _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorzaak|reden|verklaren|verklaart|"
                     r"because|due to|since|reason)\b", re.I)
+
+
+def _genoemd_binnen_filters(v: Vraag, r: Zoekresultaat) -> list[Entiteit]:
+    """De wijken en gemeenten uit de vraag waarvan een record binnen de filters van de zoekvraag valt."""
+    return [e for e in v.tabel_entiteiten if any(r.toegestaan(n) for n in e.nodes)]
 
 
 def _bijna_gelijk(a: str, b: str) -> bool:

@@ -275,6 +275,11 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     return v
 
 
+def is_superlatief(woord: str) -> bool:
+    """Of het woord een overtreffende trap is ('grootste', 'fewest')."""
+    return bool(_MAX.search(woord) or _MIN.search(woord))
+
+
 def bevat_bedrag(tekst: str) -> bool:
     """Of de tekst een geldbedrag noemt."""
     return bool(_BEDRAG_IN_TEKST.search(tekst))

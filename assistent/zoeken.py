@@ -105,7 +105,6 @@ class Zoekresultaat:
     vraag: str
     treffers: list[Treffer]
     corpus: Corpus
-    vector: list[float] | None = None
     bron: str | None = None
     aanbeveling: int | None = None
 
@@ -229,7 +228,7 @@ class Zoeker:
         corpus = self.corpus
         nodes, per_id = corpus.nodes, corpus.per_id
         if not nodes:
-            return Zoekresultaat(vraag, [], corpus, None, bron, aanbeveling)
+            return Zoekresultaat(vraag, [], corpus, bron, aanbeveling)
         taalcode = taalcode or taal.taal_van(vraag)
         vector = self.index.embedder.get_query_embedding(vraag)
         samen: dict[str, Treffer] = {}
@@ -262,7 +261,7 @@ class Zoeker:
         gewicht = self.gewicht_bm25 if taalcode != "en" else self.gewicht_bm25 / 4
         self._fuseer(list(samen.values()), corpus.kalibratie, gewicht)
         treffers = sorted(samen.values(), key=lambda t: -t.score)[:k]
-        return Zoekresultaat(vraag, treffers, corpus, vector, bron, aanbeveling)
+        return Zoekresultaat(vraag, treffers, corpus, bron, aanbeveling)
 
     def _zinscores(self, treffers: list[Treffer], vector: list[float]) -> None:
         """Cosinus van de vraag met elke bewijszin van de kandidaten; het fragment krijgt de beste."""
@@ -291,14 +290,6 @@ class Zoeker:
 
     # ----- vocabulary -----
 
-    def idf(self, stam: str) -> float:
-        """Inverse documentfrequentie van een stam in de momentopname."""
-        return self.corpus.idf(stam)
-
-    def in_corpus(self, woord: str) -> bool:
-        """Of het woord in de bronnen voorkomt."""
-        return self.corpus.in_corpus(woord)
-
     def onbekende_woorden(self, tekst: str) -> list[str]:
         """Inhoudswoorden uit de tekst die nergens in de bronnen voorkomen."""
-        return [w for w in taal.inhoudswoorden(tekst) if not w.isdigit() and not self.in_corpus(w)]
+        return [w for w in taal.inhoudswoorden(tekst) if not w.isdigit() and not self.corpus.in_corpus(w)]
