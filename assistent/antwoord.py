@@ -360,7 +360,7 @@ class Extractief:
         kal = corpus.kalibratie
         stammen_v = set(taal.stammen(" ".join(v.onderwerp))) or set(taal.stammen(v.tekst))
         totaal = sum(corpus.idf(s) for s in stammen_v) or 1.0
-        hoogste = max((t.score for t in r.treffers), default=0.0) or 1.0
+        hoogste = max(1e-6, max((t.score for t in r.treffers), default=0.0))
         w_lex = GEWICHT_LEXICAAL if v.taal != "en" else 0.0
         noemer = GEWICHT_DICHT + w_lex + GEWICHT_RANG
         sectie_cache: dict[str, set[str]] = {}
@@ -382,7 +382,7 @@ class Extractief:
                 z_stammen = set(taal.stammen(zin)) | kop_stammen
                 lex = sum(corpus.idf(s) for s in stammen_v if taal.dekt(s, z_stammen)) / totaal
                 dicht = kal.normaliseer(t.zinscores[j]) if j < len(t.zinscores) else 0.0
-                score = basis = (GEWICHT_DICHT * dicht + w_lex * lex + GEWICHT_RANG * t.score / hoogste) / noemer
+                score = basis = (GEWICHT_DICHT * dicht + w_lex * lex + GEWICHT_RANG * max(0.0, t.score) / hoogste) / noemer
                 if v.is_("getal") or v.is_("tijd"):
                     # 'Wanneer …?' and 'Hoeveel …?' want the sentence that holds the date or the number.
                     score += 0.06 if re.search(r"\d", zin) or taal.getallen(zin) else -0.06

@@ -255,7 +255,8 @@ class Dienst:
             # The same decision as any answer, on the unfiltered search.
             v = self.analyseer(a.zelfstandige_vraag or a.vraag)
             v.taal = taal.taal_van(a.vraag)
-            c = self.extractief.concept(v, self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, taalcode=v.taal))
+            r = self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, taalcode=v.taal, nadruk=v.kern)
+            c = self.extractief.concept(v, r)
         except AssistentFout:
             return
         if c is not None and c.gevonden and c.passages:
@@ -289,7 +290,7 @@ class Dienst:
         v.taal = taalcode
         # Search with the analysed text: injected instructions are no part of what is asked.
         resultaat = self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling,
-                                     taalcode=taalcode)
+                                     taalcode=taalcode, nadruk=v.kern)
         concept = self._concept(v, resultaat, bron, aanbeveling)
 
         def klaar(c: ant.Concept | None, modusnaam: str, verwijderd: list[str] | None = None,

@@ -203,6 +203,7 @@ class Vraag:
     richting: str | None = None
     noemt_aanbeveling: bool = False
     delen: list[str] = field(default_factory=list)
+    kern: str | None = None  # the question sentence after a sketched situation ('Wij … . Hoe …?')
 
     @property
     def tabel_entiteiten(self) -> list[Entiteit]:
@@ -269,6 +270,9 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     v.onbekende_namen = sorted(n for n in taal.eigennamen(tekst)
                                if zonder_accenten(n) not in genoemd and not bekend_woord(n)
                                and not any(b <= plat.find(zonder_accenten(n)) < e for b, e in posities))
+    zinnen = [tekst[b:e].strip() for b, e in taal.zinnen(tekst)]
+    if len(zinnen) >= 2 and zinnen[-1].endswith("?") and not zinnen[-2].endswith("?"):
+        v.kern = zinnen[-1]
     v.delen = [d.strip(" ?") + "?" for d in _SPLITS.split(tekst) if len(taal.inhoudswoorden(d)) >= 2]
     if len(v.delen) < 2:
         v.delen = []

@@ -21,6 +21,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logge
 RRF_K = 60
 KANDIDATEN = 40
 ZIN_KANDIDATEN = 80
+NADRUK_VRAAGZIN = 0.3  # weight of the question sentence after a sketched situation (measured on dev: README)
 
 
 @dataclass
@@ -222,8 +223,11 @@ class Zoeker:
         return (not bron or m.get("document") == bron) and (not aanbeveling or m.get("aanbeveling") == int(aanbeveling))
 
     def zoek(self, vraag: str, k: int = 6, bron: str | None = None, aanbeveling: int | None = None,
-             taalcode: str | None = None) -> Zoekresultaat:
-        """De k beste fragmenten voor een vraag, met per fragment de gelijkenis van elke bewijszin."""
+             taalcode: str | None = None, nadruk: str | None = None) -> Zoekresultaat:
+        """De k beste fragmenten voor een vraag, met per fragment de gelijkenis van elke bewijszin.
+
+        `nadruk`: de eigenlijke vraagzin na een geschetste situatie; die telt in de vraagvector extra mee.
+        """
         self.ververs()
         corpus = self.corpus
         nodes, per_id = corpus.nodes, corpus.per_id
@@ -231,6 +235,11 @@ class Zoeker:
             return Zoekresultaat(vraag, [], corpus, bron, aanbeveling)
         taalcode = taalcode or taal.taal_van(vraag)
         vector = self.index.embedder.get_query_embedding(vraag)
+        if nadruk and nadruk != vraag:
+            # A long situation drowns out what is asked; the question sentence pulls the vector back to it.
+            v = (1 - NADRUK_VRAAGZIN) * np.asarray(vector) + NADRUK_VRAAGZIN * np.asarray(
+                self.index.embedder.get_query_embedding(nadruk))
+            vector = (v / np.linalg.norm(v)).tolist()
         samen: dict[str, Treffer] = {}
         try:
             dicht = self.index.zoek_dicht(vector, KANDIDATEN, self._filters(bron, aanbeveling))
@@ -285,7 +294,8 @@ class Zoeker:
             return
         hoogste_bm25 = max((t.bm25 for t in treffers), default=0.0) or 1.0
         for t in treffers:
-            dicht = min(1.5, max(0.0, kal.normaliseer(t.dicht))) if t.dicht else 0.0
+            # Not clipped at 0: cross-lingual cosines sit below the Dutch 'unrelated' level, and a floor made them all tie.
+            dicht = min(1.5, max(-1.5, kal.normaliseer(t.dicht))) if t.dicht else -1.5
             t.score = gewicht_bm25 * (t.bm25 / hoogste_bm25) + (1 - gewicht_bm25) * dicht
 
     # ----- vocabulary -----

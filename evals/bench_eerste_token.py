@@ -51,7 +51,7 @@ def main() -> int:
     inst = Instellingen(llm="extractief", **({"index": Path(args.index)} if args.index else {}))
     d = Dienst(inst)
     d.zorg_voor_index()
-    regels = [json.loads(r) for r in (ROOT / "evals" / "vragen.jsonl").read_text(encoding="utf-8").splitlines() if r]
+    regels = [json.loads(r) for r in (ROOT / "evals" / "dev.jsonl").read_text(encoding="utf-8").splitlines() if r]
     vragen = [r["vraag"] for r in regels if not r.get("buiten_bronnen") and not r.get("gesprek")][:args.vragen]
     treffers = {v: d.zoeker.zoek(v, k=3).treffers[:3] for v in vragen}
     tussendoor = [ChatMessage(role=MessageRole.SYSTEM, content=tm.HERSCHRIJF),
