@@ -440,8 +440,8 @@ class Extractief:
             aansluitend = any(k.node is g.node and k.positie == g.positie + 1 for g in gekozen)
             if k.score < beste.score - (AFSTAND_AANSLUITEND if aansluitend else AFSTAND_TWEEDE):
                 continue
-            if any(_bijna_gelijk(k.zin, g.zin) for g in gekozen):
-                continue
+            if k.zin.endswith("?") or any(_bijna_gelijk(k.zin, g.zin) for g in gekozen):
+                continue  # a question in the text raises a topic, it never answers one
             gekozen.append(k)
         if (v.is_("getal") or v.is_("tijd")) and not re.search(r"\d", beste.zin):
             # A factoid question gets the fact, when a sentence with a number matches it nearly as well.
@@ -450,11 +450,19 @@ class Extractief:
                 gekozen = [met_getal] + [g for g in gekozen if g is not met_getal][:1]
         if v.is_("voorbeeld"):
             gekozen = self._met_vervolg(r, gekozen)
+        elif v.is_("waarom") and not any(_REDEN.search(g.zin) for g in gekozen):
+            # The sentence that names what is asked about is often followed by the one that explains it.
+            volgend = [k for k in self._met_vervolg(r, gekozen)[1:2] if not k.zin.endswith("?")]
+            gekozen = gekozen[:1] + volgend + gekozen[1:]
         items = self._lijstitems(r, gekozen)
         if not items and gekozen[-1].zin.endswith(":") and len(gekozen) > 1:
             gekozen = gekozen[:-1]  # an introduction to a list that is not there says nothing
         gekozen += items
-        uniek = {(k.node.node_id, k.positie): k for k in gekozen}
+        uniek: dict[tuple[str, int], Kandidaat] = {}
+        for k in gekozen:
+            # Overlapping chunks hold the same sentence twice; it is said once.
+            if not any(_zelfde_tekst(k.zin, u.zin) for u in uniek.values()):
+                uniek.setdefault((k.node.node_id, k.positie), k)
         gekozen = sorted(uniek.values(), key=lambda k: (k.node.metadata.get("document", ""),
                                                         k.node.metadata.get("volgnr", 0), k.positie))
         passages: list[TextNode] = []
@@ -527,6 +535,10 @@ _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorz
 def _genoemd_binnen_filters(v: Vraag, r: Zoekresultaat) -> list[Entiteit]:
     """De wijken en gemeenten uit de vraag waarvan een record binnen de filters van de zoekvraag valt."""
     return [e for e in v.tabel_entiteiten if any(r.toegestaan(n) for n in e.nodes)]
+
+
+def _zelfde_tekst(a: str, b: str) -> bool:
+    return re.sub(r"\W+", " ", a.lower()).strip() == re.sub(r"\W+", " ", b.lower()).strip()
 
 
 def _bijna_gelijk(a: str, b: str) -> bool:
