@@ -525,7 +525,7 @@ class Extractief:
 
 
 _TELWOORD = "|".join(sorted(taal.TELWOORDEN, key=len, reverse=True))
-_DUUR = re.compile(rf"\b(\d+|{_TELWOORD})\s+(jaar|jaren|maanden|maand|weken|week|dagen|years?|months?|weeks?)\b", re.I)
+_DUUR = re.compile(rf"\b(\d+|{_TELWOORD}|enkele|een paar|meerdere|vele|several|a few|many)\s+(jaar|jaren|maanden|maand|weken|week|dagen|years?|months?|weeks?)\b", re.I)
 _TIJDSTIP = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|"
                        r"oktober|november|december)\b", re.I)
 _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorzaak|reden|verklaren|verklaart|"

@@ -59,7 +59,8 @@ _GROTER = re.compile(r"\b(groter|meer|larger|bigger|more)\b", re.I)
 _KLEINER = re.compile(r"\b(kleiner|minder|smaller|fewer|less)\b", re.I)
 _SPLITS = re.compile(r"\?\s+|\s+(?:en|and)\s+(?=(?:wat|wie|hoe|hoeveel|welke|welk|wanneer|waarom|waar|what|who|how|"
                      r"which|when|why|where)\b)", re.I)
-_VERWIJZING = re.compile(r"\b(daar|daarvan|daarin|daarbij|daarmee|daarover|daardoor|ervan|erin|erbij|hiervan|hierbij|"
+_VERWIJZING = re.compile(r"\b(daar|daarvan|daarin|daarbij|daarmee|daarover|daardoor|daarvoor|daaraan|daartoe|daarna|"
+                         r"ervan|erin|erbij|ervoor|ermee|erover|eraan|hiervan|hierbij|hiervoor|hiermee|hierover|hierin|"
                          r"hij|zij|hun|hen|ze|dezelfde|diezelfde|datzelfde|it|its|they|them|their|there|those|that one|"
                          r"this one)\b", re.I)
 _AANWIJZEND = re.compile(r"\b(die|deze|dat|dit|this|that|these)\s+([a-zà-ÿ]{3,})\b", re.I)
@@ -67,6 +68,9 @@ _AANWIJZEND = re.compile(r"\b(die|deze|dat|dit|this|that|these)\s+([a-zà-ÿ]{3,
 _VOOR_AANWIJZEND = frozenset("""in op bij van voor met uit aan over naar door tot heeft had hebben hadden is was zijn waren
     telt ligt deed deden doet doen speelt speelde kreeg krijgt wat welke hoe waar wie hoeveel en of of in of about for
     from with at does did do is was are were has have had""".split())
+# A demonstrative standing alone ('Waarom is dat?', 'Waarom is die zo belangrijk?') points back.
+_LOS_AANWIJZEND = re.compile(r"\b(die|deze|dat|dit|that|this)\b(?=\s*(?:[?.!,]|$)|\s+(?:zo|dan|nu|ook|wel|niet|precies|"
+                             r"eigenlijk|echt|so|then|now|also|really)\b)", re.I)
 _ELLIPS = re.compile(r"^\s*(en|ook|and|what about|how about|hoe zit het met|en hoe zit het met)\b", re.I)
 SOORT_WOORDEN = {
     "aanbeveling": re.compile(r"\b(aanbeveling\w*|aanbevol\w*|advie[sz]\w*|recommendation\w*|recommend\w*)\b", re.I),
@@ -273,7 +277,9 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     zinnen = [tekst[b:e].strip() for b, e in taal.zinnen(tekst)]
     if len(zinnen) >= 2 and zinnen[-1].endswith("?") and not zinnen[-2].endswith("?"):
         v.kern = zinnen[-1]
-    v.delen = [d.strip(" ?") + "?" for d in _SPLITS.split(tekst) if len(taal.inhoudswoorden(d)) >= 2]
+    # The context a follow-up carries along ('… vorm? (lichtste vorm opgaven)') is no second question.
+    eigen = re.sub(r"\s*\([^()]*\)\s*$", "", tekst)
+    v.delen = [d.strip(" ?") + "?" for d in _SPLITS.split(eigen) if len(taal.inhoudswoorden(d)) >= 2]
     if len(v.delen) < 2:
         v.delen = []
     return v
@@ -294,6 +300,10 @@ def verwijst_terug(tekst: str) -> bool:
     if _VERWIJZING.search(tekst) or _ELLIPS.match(tekst) or not taal.inhoudswoorden(tekst):
         return True
     woorden = taal.woorden(tekst)
+    for m in _LOS_AANWIJZEND.finditer(tekst):
+        voor = taal.woorden(tekst[:m.start()])
+        if voor and voor[-1] in _VOOR_AANWIJZEND:
+            return True
     for m in _AANWIJZEND.finditer(tekst):
         voor = taal.woorden(tekst[:m.start()])
         if not voor or voor[-1] in _VOOR_AANWIJZEND or len(woorden) <= 4:
@@ -336,5 +346,7 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
         if eerder and re.search(r"\b(daar|there)\b", tekst, re.I):
             return re.sub(r"\b(daar|there)\b", f"in {eerder[0].naam}", tekst, count=1, flags=re.I)
     # Otherwise the previous question's subject travels along for retrieval.
-    onderwerp = " ".join(dict.fromkeys([e.naam for e in vorig.entiteiten] + vorig.onderwerp))
+    genoemd = [f"aanbeveling {vorig.rangtelwoord}"] if vorig.noemt_aanbeveling and (vorig.rangtelwoord or 0) > 0 else []
+    # 'Waarom is die belangrijk?' after 'Wat is aanbeveling 4?' is about recommendation 4, by number.
+    onderwerp = " ".join(dict.fromkeys(genoemd + [e.naam for e in vorig.entiteiten] + vorig.onderwerp))
     return f"{tekst.rstrip()} ({onderwerp})" if onderwerp else tekst

@@ -35,6 +35,23 @@ def test_zelfstandige_vervolgvraag_wordt_gesteld_zoals_hij_is(echte_dienst):
     assert "Durf te experimenteren" not in a.antwoord
 
 
+def test_vervolgvraag_over_een_aanbeveling_op_nummer(echte_dienst):
+    gesprek = _gesprek("Wat is aanbeveling 4?", "Aanbeveling 4: Zorg voor de juiste veldbezetting [1].")
+    a = echte_dienst.vraag("Waarom is die zo belangrijk?", gesprek=gesprek)
+    # A lone 'die' points back; the recommendation travels along by number, so its own text answers.
+    assert "aanbeveling 4" in a.zelfstandige_vraag and a.citaten and a.citaten[0].aanbeveling == 4
+    a = echte_dienst.vraag("Wat moet je daarvoor concreet doen?", gesprek=gesprek)
+    assert a.citaten and a.citaten[0].aanbeveling == 4
+
+
+def test_meegenomen_onderwerp_is_geen_tweede_vraag(echte_dienst):
+    gesprek = _gesprek("Wat is de lichtste vorm van het verbinden van opgaven?", "Afstemming [1].")
+    a = echte_dienst.vraag("En wat is de zwaarste vorm?", gesprek=gesprek)
+    # The carried context '(…)' is not answered as a second part: no sentence twice, no double citation.
+    assert len({c.id for c in a.citaten}) == len(a.citaten)
+    assert echte_dienst.analyseer(a.zelfstandige_vraag).delen == []
+
+
 def test_ellips_met_een_nieuwe_naam_herhaalt_de_vorige_vraag(echte_dienst):
     gesprek = _gesprek("Hoeveel inwoners heeft Pendrecht?", "De wijk Pendrecht (gemeente Rotterdam) heeft 12.380 inwoners [1].")
     a = echte_dienst.vraag("En Crabbehof?", gesprek=gesprek)

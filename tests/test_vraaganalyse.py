@@ -51,6 +51,9 @@ def test_verwijzingen_en_zelfstandige_vragen():
     assert verwijst_terug("Hoeveel inwoners heeft die wijk?")
     assert verwijst_terug("En in Delft?")
     assert verwijst_terug("Kun je daar een voorbeeld van geven?")
+    assert verwijst_terug("Waarom is dat?") and verwijst_terug("Waarom is die zo belangrijk?")
+    assert verwijst_terug("Wat moet je daarvoor doen?")
+    assert not verwijst_terug("Welke wijk die in Delft ligt deed mee?")  # a relative clause points nowhere
     assert not verwijst_terug("Welke rol spelen woningcorporaties volgens de publicatie?")
     assert not verwijst_terug("Wat is het transitieperspectief?")
 
