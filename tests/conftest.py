@@ -50,6 +50,16 @@ def beheerdienst(tmp_path_factory):
 
 
 @pytest.fixture
+def cli_echte_index(echte_dienst, monkeypatch, tmp_path):
+    """Omgeving voor de CLI in-process: de echte index en bronnen, geen .env (lege werkmap), geen GGUF."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ASSISTENT_INDEX", str(echte_dienst.instellingen.index))
+    monkeypatch.setenv("ASSISTENT_BRONNEN", str(BRONNEN))
+    monkeypatch.delenv("ASSISTENT_GGUF", raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
 def bronkopie(tmp_path) -> Path:
     """Een eigen kopie van bronnen/ om in te rommelen."""
     doel = tmp_path / "bronnen"

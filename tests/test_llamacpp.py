@@ -22,7 +22,8 @@ from pydantic import PrivateAttr
 from assistent import antwoord as ant
 from assistent import citaten as cit
 from assistent.cli import main
-from conftest import BRONNEN, ROOT, maak_instellingen
+from conftest import ROOT, maak_instellingen
+from hulp import overslaan_of_falen
 
 # llama.cpp, or its CLI paths: not in `make test-snel`.
 pytestmark = pytest.mark.traag
@@ -41,10 +42,7 @@ def _llamacpp_of_overslaan() -> None:
         reden = "llama-cpp-python is niet geïnstalleerd (pip install -e '.[llamacpp]')"
     if reden is None and not GGUF.is_file():
         reden = f"GGUF ontbreekt: {GGUF} (bash scripts/testomgeving.sh)"
-    if reden:
-        if os.environ.get("CI"):
-            pytest.fail(reden)
-        pytest.skip(reden)
+    overslaan_of_falen(reden)
 
 
 def _instellingen(index: Path, **extra):
@@ -184,13 +182,10 @@ def test_auto_kiest_llamacpp_zonder_ollama(llamacpp_dienst):
 
 
 @pytest.fixture
-def cli_omgeving(echte_dienst, monkeypatch, tmp_path):
+def cli_omgeving(cli_echte_index):
     """Omgeving voor de CLI: de echte index, geen .env, geen Ollama."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ASSISTENT_INDEX", str(echte_dienst.instellingen.index))
-    monkeypatch.setenv("ASSISTENT_BRONNEN", str(BRONNEN))
-    monkeypatch.setenv("ASSISTENT_OLLAMA_URL", _dode_url())
-    return monkeypatch
+    cli_echte_index.setenv("ASSISTENT_OLLAMA_URL", _dode_url())
+    return cli_echte_index
 
 
 def test_cli_gguf_ontbreekt_geeft_duidelijke_fout(cli_omgeving, capsys, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from assistent import citaten as cit
 from assistent.backends.llms import maak_llm
 from assistent.cli import main
-from conftest import BRONNEN, maak_instellingen
+from conftest import maak_instellingen
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from ollama_server import NepOllama
 
@@ -164,20 +164,12 @@ def test_nep_ollama_server_verbinding_valt_weg_midden_in_het_antwoord(ollama_die
     _geldig(a)
 
 
-@pytest.fixture
-def cli_omgeving(echte_dienst, monkeypatch, tmp_path):
-    """Omgeving voor de CLI: de echte index, geen .env, geen GGUF."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ASSISTENT_INDEX", str(echte_dienst.instellingen.index))
-    monkeypatch.setenv("ASSISTENT_BRONNEN", str(BRONNEN))
-    monkeypatch.delenv("ASSISTENT_GGUF", raising=False)
-    return monkeypatch
 
 
-def test_cli_modus_ollama_onbereikbaar_geeft_duidelijke_fout(cli_omgeving, capsys):
+def test_cli_modus_ollama_onbereikbaar_geeft_duidelijke_fout(cli_echte_index, capsys):
     uit = NepOllama().start()
     uit.stop()
-    cli_omgeving.setenv("ASSISTENT_OLLAMA_URL", uit.url)
+    cli_echte_index.setenv("ASSISTENT_OLLAMA_URL", uit.url)
     code = main(["vraag", VRAAG, "--modus", "ollama"])
     r = capsys.readouterr()
     assert code != 0
@@ -185,17 +177,17 @@ def test_cli_modus_ollama_onbereikbaar_geeft_duidelijke_fout(cli_omgeving, capsy
     assert "Oplossing:" in r.err and "ollama serve" in r.err and "ASSISTENT_OLLAMA_URL" in r.err
 
 
-def test_cli_modus_ollama_zonder_het_model_zegt_hoe_je_het_haalt(cli_omgeving, capsys):
+def test_cli_modus_ollama_zonder_het_model_zegt_hoe_je_het_haalt(cli_echte_index, capsys):
     with NepOllama(modellen=["llama3.2:1b"]) as ander:
-        cli_omgeving.setenv("ASSISTENT_OLLAMA_URL", ander.url)
+        cli_echte_index.setenv("ASSISTENT_OLLAMA_URL", ander.url)
         code = main(["vraag", VRAAG, "--modus", "ollama", "--json"])
     r = capsys.readouterr()
     assert code != 0 and r.out == ""
     assert f"heeft het model '{MODEL}' niet" in r.err and f"ollama pull {MODEL}" in r.err
 
 
-def test_cli_modus_ollama_met_nep_server_antwoordt(cli_omgeving, capsys, ollama):
-    cli_omgeving.setenv("ASSISTENT_OLLAMA_URL", ollama.url)
+def test_cli_modus_ollama_met_nep_server_antwoordt(cli_echte_index, capsys, ollama):
+    cli_echte_index.setenv("ASSISTENT_OLLAMA_URL", ollama.url)
     ollama.zet_in_rij(goed_antwoord)
     code = main(["vraag", VRAAG, "--modus", "ollama", "--json"])
     r = capsys.readouterr()

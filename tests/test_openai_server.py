@@ -3,7 +3,6 @@ streamen, geldige citaten, auto, wegvallen en terugkomen, verkeerde modelnaam, o
 via de dienst, `assistent vraag --modus openai`, de API met de officiële client en de chat."""
 
 import json
-import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +14,8 @@ from assistent import antwoord as ant
 from assistent import citaten as cit
 from assistent.cli import main
 from assistent.fouten import ModelNietBereikbaar
-from conftest import BRONNEN, maak_instellingen
+from conftest import maak_instellingen
+from hulp import overslaan_of_falen
 from llamacpp_server import LlamaCppServer
 from test_llamacpp import GGUF, _geldig
 
@@ -33,10 +33,7 @@ def _server_of_overslaan() -> None:
         reden = f"llama-cpp-python[server] is niet geïnstalleerd ({e.name}); bash scripts/testomgeving.sh"
     if reden is None and not GGUF.is_file():
         reden = f"GGUF ontbreekt: {GGUF} (bash scripts/testomgeving.sh)"
-    if reden:
-        if os.environ.get("CI"):
-            pytest.fail(reden)
-        pytest.skip(reden)
+    overslaan_of_falen(reden)
 
 
 @pytest.fixture(scope="module")
@@ -178,16 +175,12 @@ def test_openai_time_out_valt_terug_op_extractief_met_melding(echte_dienst, trag
 
 
 @pytest.fixture
-def cli_omgeving(echte_dienst, monkeypatch, tmp_path):
+def cli_omgeving(cli_echte_index):
     """Omgeving voor de CLI: de echte index, geen .env, geen GGUF, geen Ollama."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ASSISTENT_INDEX", str(echte_dienst.instellingen.index))
-    monkeypatch.setenv("ASSISTENT_BRONNEN", str(BRONNEN))
-    monkeypatch.setenv("ASSISTENT_OLLAMA_URL", f"http://127.0.0.1:{vrije_poort()}")
-    monkeypatch.setenv("ASSISTENT_TOP_K", "3")
-    monkeypatch.setenv("ASSISTENT_MAX_TOKENS", "120")
-    monkeypatch.delenv("ASSISTENT_GGUF", raising=False)
-    return monkeypatch
+    cli_echte_index.setenv("ASSISTENT_OLLAMA_URL", f"http://127.0.0.1:{vrije_poort()}")
+    cli_echte_index.setenv("ASSISTENT_TOP_K", "3")
+    cli_echte_index.setenv("ASSISTENT_MAX_TOKENS", "120")
+    return cli_echte_index
 
 
 @pytest.mark.traag
