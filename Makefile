@@ -35,4 +35,4 @@ $(VENV)/.test: $(VENV)/.basis scripts/testomgeving.sh
 	touch $@
 
 clean:
-	rm -rf $(VENV) index/chroma index/.indexeer.lock .modellen
+	rm -rf $(VENV) index/chroma index/.indexeer.lock .modellen .wheels

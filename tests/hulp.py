@@ -146,6 +146,16 @@ def passage_nr(prompt: str, fragment: str) -> int:
     raise AssertionError(f"geen passage met {fragment!r} in de prompt")
 
 
+def getoonde_zinnen(prompt: str) -> list[tuple[int, str]]:
+    """(passagenummer, zin) voor elke zin die het model in de prompt (platte tekst) te zien kreeg."""
+    import re
+
+    gebruiker = prompt.split("Passages:", 1)[1].split("\n---\nVraag", 1)[0]
+    delen = re.split(r"(?m)^\[(\d+)\] \(.*\)$", gebruiker)
+    return [(int(nr), regel.strip()) for nr, tekst in zip(delen[1::2], delen[2::2])
+            for regel in tekst.strip().split("\n") if regel.strip()]
+
+
 def overslaan_of_falen(reden: str | None) -> None:
     """Een ontbrekende testvoorziening: lokaal overslaan, in CI falen (daar hoort alles geïnstalleerd te zijn)."""
     if not reden:

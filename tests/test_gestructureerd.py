@@ -2,6 +2,7 @@
 beweringen gecontroleerd tegen precies de zinnen die ze citeren; en met het echte 0.5B-model via een grammatica."""
 
 import json
+import re
 
 import pytest
 
@@ -99,3 +100,50 @@ def test_llamacpp_in_proces_geeft_beweringen_volgens_het_schema(treffers):
     c = m.controleer(treffers)
     assert set(cit.markers(c.tekst)) <= set(range(1, len(treffers) + 1))
     assert m.tokens and m.tokens["prompt_tokens"] > 100 and m.tokens["completion_tokens"] >= 1
+
+
+# ----- the evidence the model reads: the answer's sentences plus the best matching others -----
+
+def _bewijs(dienst, vraag: str, modus: str = "ollama"):
+    dienst._klaar_om_te_zoeken()
+    v = dienst.analyseer(vraag)
+    v.taal = "nl"
+    r = dienst.zoeker.zoek(v.tekst, k=6, taalcode="nl", nadruk=v.kern)
+    concept = dienst._concept(v, r, None, None)
+    return r, concept, *dienst.bewijs(v, r, concept, modus)
+
+
+def test_bewijs_houdt_het_antwoord_en_vult_aan_tot_het_maximum(echte_dienst):
+    r, concept, treffers, keuze = _bewijs(echte_dienst, VRAAG)
+    gebruiker = tm.prompt_berichten(VRAAG, treffers, "nl", True, keuze)[1].content
+    # Every sentence of the extractive answer is shown to the model, with its number in the whole passage.
+    for z in cit.splits_antwoord(concept.tekst):
+        zin = cit.zonder_markers(z.tekst).strip()
+        assert any(f"] {zin}" in regel for regel in gebruiker.splitlines()), zin
+    getoond = [regel for regel in gebruiker.splitlines() if re.match(r"\[\d+\.\d+\] ", regel)]
+    assert len(getoond) == echte_dienst.instellingen.prompt_zinnen
+    assert len(gebruiker) < len(tm.prompt_berichten(VRAAG, r.treffers, "nl", True)[1].content) / 2
+    # The schema allows exactly the shown ids, and they keep their numbers in the passage.
+    ids = tm.schema(treffers, keuze)["properties"]["beweringen"]["items"]["properties"]["zinnen"]["items"]["enum"]
+    assert ids == [regel[1:regel.index("]")] for regel in getoond]
+    i, j = map(int, _id_van(treffers, GOED).split("."))
+    assert f"{i}.{j}" in ids and tm.zinnen_van(treffers[i - 1].node.text)[j - 1].startswith(GOED)
+
+
+def test_bewijs_van_een_lijst_valt_niet_onder_de_passagegrens(echte_dienst):
+    vraag = "Wat zijn de zeven aanbevelingen?"
+    _, concept, treffers, keuze = _bewijs(echte_dienst, vraag, modus="llamacpp")
+    assert len(concept.passages) > echte_dienst.instellingen.llamacpp_passages
+    gebruiker = tm.prompt_berichten(vraag, treffers, "nl", True, keuze)[1].content
+    for nr, titel in echte_dienst.aanbevelingen():
+        assert titel in gebruiker
+
+
+def test_zonder_bewijskeuze_hele_passages(echte_dienst):
+    from assistent.dienst import Dienst
+    from conftest import maak_instellingen
+
+    d = Dienst(maak_instellingen(echte_dienst.instellingen.index, prompt_zinnen=0))
+    r, _, treffers, keuze = _bewijs(d, VRAAG, modus="llamacpp")
+    assert keuze is None and treffers == r.treffers[:d.instellingen.llamacpp_passages]
+    assert tm.prompt_berichten(VRAAG, treffers, "nl", True, keuze) == tm.prompt_berichten(VRAAG, treffers, "nl", True)
