@@ -265,16 +265,17 @@ class Zoeker:
             for rang, (idx, s) in enumerate(lexicaal):
                 t = samen.setdefault(nodes[idx].node_id, Treffer(nodes[idx], 0.0))
                 t.bm25, t.rang_bm25 = s, rang
-        self._zinscores(list(samen.values()), vector)
+        self._zinscores(list(samen.values()), vector, corpus)
         # English questions barely match the Dutch words: the multilingual vectors carry them.
         gewicht = self.gewicht_bm25 if taalcode != "en" else self.gewicht_bm25 / 4
         self._fuseer(list(samen.values()), corpus.kalibratie, gewicht)
         treffers = sorted(samen.values(), key=lambda t: -t.score)[:k]
         return Zoekresultaat(vraag, treffers, corpus, bron, aanbeveling)
 
-    def _zinscores(self, treffers: list[Treffer], vector: list[float]) -> None:
+    def _zinscores(self, treffers: list[Treffer], vector: list[float], corpus: Corpus) -> None:
         """Cosinus van de vraag met elke bewijszin van de kandidaten; het fragment krijgt de beste."""
-        ids = [zin_id(t.node.node_id, j) for t in treffers for j in range(len(self.corpus.zinnen_van[t.node.node_id]))]
+        # The snapshot this search started from, not self.corpus: a reindex may swap that in meanwhile.
+        ids = [zin_id(t.node.node_id, j) for t in treffers for j in range(len(corpus.zinnen_van[t.node.node_id]))]
         try:
             vect = self.index.zin_vectoren(ids)
         except Exception as e:  # index being rebuilt: no sentence scores this time
@@ -283,7 +284,7 @@ class Zoeker:
         q = np.asarray(vector, dtype=np.float32)
         for t in treffers:
             t.zinscores = [float(np.dot(q, vect[zid])) if (zid := zin_id(t.node.node_id, j)) in vect else 0.0
-                           for j in range(len(self.corpus.zinnen_van[t.node.node_id]))]
+                           for j in range(len(corpus.zinnen_van[t.node.node_id]))]
             t.dicht = max(t.zinscores, default=0.0)
 
     def _fuseer(self, treffers: list[Treffer], kal: Kalibratie, gewicht_bm25: float) -> None:

@@ -179,24 +179,26 @@ def test_stroom_geeft_tokens_en_daarna_het_gecontroleerde_antwoord(d, nep):
     assert a.antwoord == f"{GOED} [1]."
 
 
-def test_markers_verwijzen_alleen_naar_teruggegeven_citaten(d, nep):
-    # Cites a later passage first, then an earlier one, and leaves others unused; the answer renumbers to 1..m in
-    # order of use.
-    gekozen = {}
+def test_markers_verwijzen_alleen_naar_teruggegeven_citaten(echte_dienst):
+    from assistent.dienst import Dienst
 
+    # Whole passages, so the model has several to cite: it cites a later passage first, then an earlier one, and
+    # leaves others unused; the answer renumbers to 1..m in order of use.
     def antwoord(p: str) -> str:
         n_goed = passage_nr(p, GOED)
-        gekozen["nr"], gekozen["zin"] = max((nr, z) for nr, z in getoonde_zinnen(p)
-                                            if nr != n_goed and len(z.split()) > 6 and not z.startswith(("–", "-")))
-        assert gekozen["nr"] > n_goed  # out of order
-        return f"{gekozen['zin']} [{gekozen['nr']}]. {GOED} [{n_goed}]. Iedere gemeente diende een specifieke wijk in [{n_goed}]."
+        n_hefboom = passage_nr(p, "energietransitie benutten als hefboom")
+        assert n_hefboom != n_goed
+        return (f"Dit onderzochten Platform31, Nyenrode Business Universiteit en achttien gemeenten vanaf eind 2018 "
+                f"in het experimentenprogramma Verduurzaming van Kwetsbare Wijken [{n_hefboom}]. {GOED} [{n_goed}]. "
+                f"Iedere gemeente diende een specifieke wijk in [{n_goed}].")
 
-    nep.zet_in_rij(antwoord)
+    nep = NepLLM([antwoord])
+    d = Dienst(maak_instellingen(echte_dienst.instellingen.index, llm="nep", prompt_zinnen=0), llm=nep)
     a = d.vraag(VRAAG)
     assert a.modus == "nep"
     assert markers_geldig(a)
     assert len(a.citaten) == 2
-    assert gekozen["zin"] in a.citaten[0].tekst and GOED in a.citaten[1].tekst
+    assert "hefboom" in a.citaten[0].tekst and GOED in a.citaten[1].tekst
     assert all(c.id not in {v.id for v in a.verder_lezen} for c in a.citaten)
     for z in cit.splits_antwoord(a.antwoord):
         passages = [c.tekst for c in a.citaten if c.nr in z.markers]
@@ -210,7 +212,7 @@ def test_prompt_heeft_genummerde_passages_en_de_vraag(d, nep):
     systeem, gebruiker = prompt.split("[user]\n", 1)
     assert tm.SYSTEEM in systeem
     nummers = re.findall(r"(?m)^\[(\d+)\] \(", gebruiker)
-    assert nummers == [str(i) for i in range(1, len(nummers) + 1)] and 1 < len(nummers) <= d.instellingen.top_k
+    assert nummers == [str(i) for i in range(1, len(nummers) + 1)] and 1 <= len(nummers) <= d.instellingen.top_k
     # The model reads the evidence, not whole passages: the answer's sentences plus the best matching others.
     assert len(getoonde_zinnen(prompt)) == d.instellingen.prompt_zinnen
     assert f"<<<{VRAAG}>>>" in gebruiker
