@@ -671,3 +671,17 @@ def test_echte_testsplit_haalt_de_drempels(echte_dienst):
     uitslag = evalueer(echte_dienst, laad_set(TEST), modus="extractief", voortgang=False)
     inst = echte_dienst.instellingen
     assert mt.overtredingen(uitslag["metrieken"], inst.drempels, inst.maxima) == [], uitslag["metrieken"]
+
+
+def test_cli_een_modus_die_niet_kan_stopt_met_een_melding(nepdienst, tmp_path, monkeypatch, capsys):
+    from assistent import cli
+    from assistent.evaluatie import cli as ecli
+
+    # One mode alone used to run the whole set and score every question as refused, without saying why.
+    monkeypatch.setattr(ecli, "_dienst", lambda: nepdienst)
+    pad = _kleine_set(tmp_path)
+    assert cli.main(["evalueer", "--set", str(pad), "--modus", "onzin"]) == 2
+    assert "Onbekende modus 'onzin'" in capsys.readouterr().err
+    assert cli.main(["evalueer", "--set", str(pad), "--modus", f"llamacpp:{tmp_path / 'bestaat-niet.gguf'}"]) == 2
+    fout = capsys.readouterr().err
+    assert "bestaat-niet.gguf" in fout and "Onder de maat" not in fout

@@ -51,7 +51,7 @@ def _rechter(instellingen):
 
 def cmd_evalueer(args) -> int:
     """Ingang van het subcommando."""
-    from assistent.evaluatie.modi import modi_uit
+    from assistent.evaluatie.modi import dienst_voor, modi_uit
 
     dienst = _dienst()
     if args.valideer:
@@ -59,7 +59,13 @@ def cmd_evalueer(args) -> int:
     modi = modi_uit(args.modus)
     if len(modi) > 1:
         return _vergelijk_modi(dienst, args, modi)
-    args.modus = modi[0] if modi else None
+    args.modus = None
+    if modi:
+        # 'llamacpp:<pad.gguf>' alone is that GGUF too; an unknown mode or a model that cannot load stops here
+        # with its message, instead of counting as a refusal on every question.
+        dienst, args.modus = dienst_voor(dienst, modi[0])
+        if dienst.modus_kiezen(args.modus) not in ("extractief", "auto"):
+            dienst._llm(args.modus)
     return _evalueer(dienst, args)
 
 
