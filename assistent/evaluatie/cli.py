@@ -61,11 +61,8 @@ def cmd_evalueer(args) -> int:
         return _vergelijk_modi(dienst, args, modi)
     args.modus = None
     if modi:
-        # 'llamacpp:<pad.gguf>' alone is that GGUF too; an unknown mode or a model that cannot load stops here
-        # with its message, instead of counting as a refusal on every question.
+        # An unknown mode or a model that cannot load stops here, instead of counting as a refusal on every question.
         dienst, args.modus = dienst_voor(dienst, modi[0])
-        if dienst.modus_kiezen(args.modus) not in ("extractief", "auto"):
-            dienst._llm(args.modus)
     return _evalueer(dienst, args)
 
 

@@ -40,13 +40,17 @@ def modi_uit(waarden: list[str] | None) -> list[str]:
 
 
 def dienst_voor(basis, spec: str):
-    """(dienst, modus) voor een modusspecificatie; 'llamacpp:<pad.gguf>' is llama.cpp met een ander GGUF."""
+    """(dienst, modus) voor een modusspecificatie, met het model al geladen; 'llamacpp:<pad.gguf>' is een ander GGUF.
+
+    Een onbekende modus of een model dat niet laadt geeft hier zijn AssistentFout, niet bij elke vraag opnieuw.
+    """
     from assistent.dienst import Dienst
 
     modus, _, gguf = spec.partition(":")
-    if modus == "llamacpp" and gguf:
-        return Dienst(basis.instellingen.model_copy(update={"gguf": Path(gguf)})), modus
-    return basis, modus
+    dienst = Dienst(basis.instellingen.model_copy(update={"gguf": Path(gguf)})) if modus == "llamacpp" and gguf else basis
+    if dienst.modus_kiezen(modus) not in ("extractief", "auto"):
+        dienst._llm(modus)  # load or connect once, outside the timings
+    return dienst, modus
 
 
 def _juiste_passage(citaten: list, verwacht: list[str]) -> float | None:
@@ -127,8 +131,6 @@ def vergelijk(basis, vragen: list, modi: list[str], voortgang: bool = True) -> d
     for spec in modi:
         try:
             dienst, modus = dienst_voor(basis, spec)
-            if modus != "extractief":
-                dienst._llm(modus)  # load or connect once, outside the timings
         except AssistentFout as e:
             uit["overgeslagen"][spec] = e.melding
             print(f"Modus {spec} overgeslagen: {e.melding}", file=sys.stderr)
