@@ -230,8 +230,8 @@ class Extractief:
 
     def _tabel(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
         rijen = [n for n in r.corpus.van_soort("tabelrij") if r.toegestaan(n)]
-        if not rijen:
-            return None
+        if not rijen or v.is_("waarom"):
+            return None  # a table holds figures, never the reason asked for
         vraagt_tabel = self._vraagt_tabel(v, r)
         tabel_gevonden = any(t.metadata.get("soort") in {"tabel", "tabelrij"} for t in r.treffers[:4])
         ents = _genoemd_binnen_filters(v, r)
@@ -249,7 +249,15 @@ class Extractief:
             gekozen = self._rijen_van(op_wijk or ents)
             if len(gekozen) == 2 and v.richting and len(ents) >= 2:
                 return self._tabel_vergelijk(gekozen)
-            return self._tabel_rijen(gekozen[:6], v)
+            c = self._tabel_rijen(gekozen[:6], v)
+            if not v.onderwerp:
+                # 'Wat staat er over Delft?': besides its row, what the text says about it.
+                for node, zin in self._zinnen_met_naam(ents, r)[:2]:
+                    if node not in c.passages:
+                        c.passages.append(node)
+                        c.scores.append(1.0)
+                    c.tekst += " " + cit.met_marker(zin, [c.passages.index(node) + 1])
+            return c
         if vraagt_tabel and tabel_gevonden and (v.is_("lijst") or not v.onderwerp) and not v.is_("getal"):
             return self._tabel_alles(r, rijen)
         return None
@@ -327,30 +335,49 @@ class Extractief:
 
     # ----- a named neighbourhood or municipality, asked about something else -----
 
+    @staticmethod
+    def _zinnen_met_naam(ents: list[Entiteit], r: Zoekresultaat) -> list[tuple[TextNode, str]]:
+        """Bronzinnen (tekst en aanbevelingen, binnen de filters) die een van de namen noemen, in documentvolgorde."""
+        patroon = re.compile(r"(?<![\w-])(" + "|".join(re.escape(zonder_accenten(e.naam)) for e in ents) + r")(?![\w-])")
+        uit: list[tuple[TextNode, str]] = []
+        for n in r.corpus.nodes:
+            if n.metadata.get("soort") in {"tekst", "aanbeveling"} and r.toegestaan(n):
+                for zin in r.corpus.zinnen(n):
+                    zin = zin.strip()
+                    if patroon.search(zonder_accenten(zin)) and not any(_zelfde_tekst(zin, z) for _, z in uit):
+                        uit.append((n, zin))
+        return uit
+
     def _over_entiteit(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
         ents = _genoemd_binnen_filters(v, r)
         if not ents:
             return None
         # Text passages that mention the name may answer it ('Leiden verliet het programma voortijdig').
-        patroon = re.compile(r"(?<![\w-])(" + "|".join(re.escape(zonder_accenten(e.naam)) for e in ents) + r")(?![\w-])")
-        noemt = {n.node_id for n in r.corpus.nodes if n.metadata.get("soort") in {"tekst", "aanbeveling"}
-                 and r.toegestaan(n) and patroon.search(zonder_accenten(n.text))}
+        met_naam = self._zinnen_met_naam(ents, r)
+        noemt = {n.node_id for n, _ in met_naam}
         if noemt:
             c = self._zinnen(v, r, alleen=noemt)
             # 'Waarom …?' about one named place needs a reason in the text, not just the fact.
             if c is not None and (not v.is_("waarom") or _REDEN.search(c.tekst)):
                 return c
         rijen = self._rijen_van(ents)[:3]
+        tekstpassages: list[TextNode] = []
+        for n, _ in met_naam:
+            if n not in tekstpassages and len(tekstpassages) < 2:
+                tekstpassages.append(n)
         namen = " en ".join(dict.fromkeys(e.naam for e in ents))
         if v.taal == "en":
-            tekst = (f"The publications do not say that about {namen}. {namen} appears in them only in the overview "
-                     "of participating neighbourhoods; see further reading.")
+            waar = ("They do mention it; see further reading." if tekstpassages else
+                    f"{namen} appears in them only in the overview of participating neighbourhoods; see further reading.")
+            tekst = f"The publications do not say that about {namen}. {waar}"
         else:
             feiten = "; ".join(f"{n.metadata['wijk']}, gemeente {n.metadata['gemeente']}, "
                                f"{_getal(n.metadata['inwoners'])} inwoners" for n in rijen)
-            tekst = (f"Wat u vraagt over {namen} staat niet in de publicaties van het programma. {namen} komt er "
-                     f"alleen in voor in het overzicht van deelnemende wijken ({feiten}); zie verder lezen.")
-        return Concept(tekst, [], [], gevonden=False, verder=rijen)
+            waar = (f"Ze noemen {namen} wel, in het overzicht van deelnemende wijken ({feiten}) en in de tekst; zie "
+                    "verder lezen." if tekstpassages else
+                    f"{namen} komt er alleen in voor in het overzicht van deelnemende wijken ({feiten}); zie verder lezen.")
+            tekst = f"Wat u vraagt over {namen} staat niet in de publicaties van het programma. {waar}"
+        return Concept(tekst, [], [], gevonden=False, verder=tekstpassages + rijen)
 
     # ----- the best sentences of the best passages -----
 
@@ -359,6 +386,8 @@ class Extractief:
         corpus = r.corpus
         kal = corpus.kalibratie
         stammen_v = set(taal.stammen(" ".join(v.onderwerp))) or set(taal.stammen(v.tekst))
+        # 'Wat zegt het rapport over …' names the source, not the subject: such words do not pick a sentence.
+        stammen_v = (stammen_v - taal.BRONVERWIJZING) or stammen_v
         totaal = sum(corpus.idf(s) for s in stammen_v) or 1.0
         hoogste = max(1e-6, max((t.score for t in r.treffers), default=0.0))
         w_lex = GEWICHT_LEXICAAL if v.taal != "en" else 0.0

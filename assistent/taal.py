@@ -30,9 +30,15 @@ VRAAGWOORDEN = frozenset(
     """
     wat welke welk wie waar wanneer hoe hoeveel waarom noem noemen geef geven vertel vertellen leg uit beschrijf
     kun kunt kan graag even eigenlijk precies ongeveer samen volgens staat staan zeggen zegt gezegd deed doet mee ga
+    weet weten know
     what which who where when how many much why list name give describe explain tell please does say says
     """.split()
 )
+
+# Words by which a question refers to the sources themselves ('volgens het rapport'), as stems.
+BRONVERWIJZING = frozenset(_STAMMER.stemWord(w) for w in """publicatie publicaties rapport rapporten samenvatting
+    document documenten bron bronnen onderzoek onderzoekers auteurs tekst report reports publication publications summary
+    study research authors source sources""".split())
 
 ONTKENNINGEN = frozenset({"niet", "geen", "nooit", "niets", "nergens", "niemand", "not", "no", "never", "none", "nothing"})
 

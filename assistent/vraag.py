@@ -269,7 +269,8 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     # Content words outside the names: what is asked about the named thing.
     plat = zonder_accenten(tekst)
     rest = "".join(" " if any(b <= i < e for b, e in posities) else c for i, c in enumerate(plat))
-    v.onderwerp = [w for w in taal.inhoudswoorden(rest) if not w.isdigit() and w not in _RANGTELWOORDEN]
+    # Numbers are read as numbers (drempel, bereik); '4.000' is no more a subject word than '4000'.
+    v.onderwerp = [w for w in taal.inhoudswoorden(rest) if not re.fullmatch(r"[\d.,]+", w) and w not in _RANGTELWOORDEN]
     genoemd = {d for e in v.entiteiten for d in [zonder_accenten(e.naam), *_naamdelen(e.naam)]}
     v.onbekende_namen = sorted(n for n in taal.eigennamen(tekst)
                                if zonder_accenten(n) not in genoemd and not bekend_woord(n)
@@ -302,11 +303,13 @@ def verwijst_terug(tekst: str) -> bool:
     woorden = taal.woorden(tekst)
     for m in _LOS_AANWIJZEND.finditer(tekst):
         voor = taal.woorden(tekst[:m.start()])
-        if voor and voor[-1] in _VOOR_AANWIJZEND:
+        # Right before the question mark it is an object ('hoe verklaren de onderzoekers dat?'), never a conjunction.
+        if voor and (voor[-1] in _VOOR_AANWIJZEND or re.match(r"\s*\?", tekst[m.end():])):
             return True
     for m in _AANWIJZEND.finditer(tekst):
         voor = taal.woorden(tekst[:m.start()])
-        if not voor or voor[-1] in _VOOR_AANWIJZEND or len(woorden) <= 4:
+        # 'dat tweede programma': a demonstrative before an ordinal is a determiner, so it points back.
+        if not voor or voor[-1] in _VOOR_AANWIJZEND or len(woorden) <= 4 or m.group(2).lower() in _RANGTELWOORDEN:
             return True
     return False
 
@@ -328,6 +331,15 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
     if nu.noemt_aanbeveling and nu.rangtelwoord:
         return re.sub(r"^\s*(en|and|ook)\s+", "", tekst, flags=re.I)  # 'En aanbeveling 6?' names its own subject
     eigen = nu.tabel_entiteiten
+    eerder = [e for e in analyse(vorig_antwoord).tabel_entiteiten + vorig.tabel_entiteiten
+              if e.naam not in {x.naam for x in eigen}]
+    m = _SOORTNAAM.search(tekst)
+    if eerder and m:
+        # 'die gemeente' is the municipality named last time, 'die wijk' the neighbourhood; also next to a new
+        # name: 'En is die wijk groter dan Selwerd?'.
+        wil = "gemeente" if _GEMEENTEWOORD.match(m.group(1)) else "wijk"
+        ent = next((e for e in eerder if e.soort == wil), eerder[0])
+        return tekst[:m.start()] + ent.naam + tekst[m.end():]
     if eigen and len(nu.onderwerp) <= 2 and vorig.tabel_entiteiten:
         # 'En Crabbehof?' after a question about Pendrecht: the same question about the new name.
         oud = vorig.tabel_entiteiten[0]
@@ -336,13 +348,6 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
             return patroon.sub(eigen[0].naam, vorige_vraag, count=1)
         return f"{vorige_vraag.rstrip('?')} ({eigen[0].naam})?"
     if not eigen:
-        eerder = analyse(vorig_antwoord).tabel_entiteiten + vorig.tabel_entiteiten
-        m = _SOORTNAAM.search(tekst)
-        if eerder and m:
-            # 'die gemeente' is the municipality named last time, 'die wijk' the neighbourhood.
-            wil = "gemeente" if _GEMEENTEWOORD.match(m.group(1)) else "wijk"
-            ent = next((e for e in eerder if e.soort == wil), eerder[0])
-            return tekst[:m.start()] + ent.naam + tekst[m.end():]
         if eerder and re.search(r"\b(daar|there)\b", tekst, re.I):
             return re.sub(r"\b(daar|there)\b", f"in {eerder[0].naam}", tekst, count=1, flags=re.I)
     # Otherwise the previous question's subject travels along for retrieval.

@@ -28,6 +28,14 @@ def test_vervolgvraag_na_groningen_vindt_selwerd(echte_dienst):
     assert a.zelfstandige_vraag == "En hoeveel inwoners heeft Selwerd?"
 
 
+def test_die_wijk_naast_een_nieuwe_naam_is_de_wijk_van_het_vorige_antwoord(echte_dienst):
+    eerste = echte_dienst.vraag("Hoeveel inwoners heeft Groenoord?")
+    a = echte_dienst.vraag("En is die wijk groter dan Selwerd?", gesprek=_gesprek(eerste.vraag, eerste.antwoord))
+    # Not 'Hoeveel inwoners heeft Selwerd?': the new name is compared with the one from before.
+    assert a.zelfstandige_vraag == "En is Groenoord groter dan Selwerd?"
+    assert "Groenoord heeft dus meer inwoners dan Selwerd" in a.antwoord and len(a.citaten) == 2
+
+
 def test_zelfstandige_vervolgvraag_wordt_gesteld_zoals_hij_is(echte_dienst):
     gesprek = _gesprek("Wat zijn de zeven aanbevelingen?", "1. Durf te experimenteren [1] …")
     a = echte_dienst.vraag("Welke rol spelen woningcorporaties volgens de publicatie?", gesprek=gesprek)

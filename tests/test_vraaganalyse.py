@@ -53,6 +53,9 @@ def test_verwijzingen_en_zelfstandige_vragen():
     assert verwijst_terug("Kun je daar een voorbeeld van geven?")
     assert verwijst_terug("Waarom is dat?") and verwijst_terug("Waarom is die zo belangrijk?")
     assert verwijst_terug("Wat moet je daarvoor doen?")
+    assert verwijst_terug("hoe verklaren de onderzoekers dat?")  # an object right before the question mark
+    assert verwijst_terug("waar richt dat tweede programma zich op?")  # a demonstrative before an ordinal
+    assert not verwijst_terug("Zeggen de onderzoekers dat bewoners te laat betrokken werden?")
     assert not verwijst_terug("Welke wijk die in Delft ligt deed mee?")  # a relative clause points nowhere
     assert not verwijst_terug("Welke rol spelen woningcorporaties volgens de publicatie?")
     assert not verwijst_terug("Wat is het transitieperspectief?")
