@@ -123,6 +123,7 @@ class Namen:
     aanbevelingen: dict[str, dict[int, TextNode]] = field(default_factory=dict)
     secties: dict[str, list[TextNode]] = field(default_factory=dict)
     tabelwoorden: set[str] = field(default_factory=set)
+    afkortingen: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def uit(cls, nodes: list[TextNode], veelvoorkomend) -> "Namen":
@@ -142,6 +143,15 @@ class Namen:
                 reg.aanbevelingen.setdefault(m.get("document", ""), {}).setdefault(int(m["aanbeveling"]), n)
             if m.get("sectie") and m.get("soort") in {"tekst", "aanbeveling"}:
                 reg.secties.setdefault(m["sectie"], []).append(n)
+            if m.get("soort") in {"tekst", "aanbeveling"}:
+                for regel in n.text.split("\n"):
+                    for naam in _MEERDELIGE_NAAM.findall(regel):
+                        delen = naam.split()
+                        if delen[0].lower() in taal.STOPWOORDEN:  # 'Het Fonds …' at the start of a sentence
+                            delen = delen[1:]
+                        hoofd = [d for d in delen if d[:1].isupper()]
+                        if len(hoofd) >= 2:
+                            reg.afkortingen.setdefault("".join(d[0] for d in hoofd).upper(), " ".join(delen))
         alle = list(per_naam.values())
         # Parts of names ('Zandweerd' of 'Zandweerd-Noord en -Zuid') count when they are distinctive.
         delen_teller: dict[str, int] = {}
@@ -236,9 +246,23 @@ def _getal(tekst: str) -> int:
     return int(re.sub(r"[.,\s]", "", tekst))
 
 
+# A name of two or more capitalised words, possibly joined by small words: 'Nationaal Programma Leefbaarheid en
+# Veiligheid'. Their initials are the abbreviations a practitioner types ('NPLV', 'VN', 'SDG's').
+_KLEINE_WOORDEN = r"(?:en|van|de|der|het|voor|of|and|the|for)"
+_MEERDELIGE_NAAM = re.compile(rf"(?<![\w-])[A-Z][^\W\d_]+(?:\s+(?:{_KLEINE_WOORDEN}\s+)?[A-Z][^\W\d_]+)+")
+_AFKORTING = re.compile(r"(?<![\w-])([A-Z]{2,6})(?:'?s)?(?![\w-])")
+
+
+def _schrijf_afkortingen_uit(tekst: str, namen: Namen | None) -> str:
+    """Afkortingen die de index kent als de initialen van een naam, vervangen door die naam ('VN' → 'Verenigde Naties')."""
+    if namen is None or not namen.afkortingen or sum(c.isupper() for c in tekst) > len(tekst) / 3:
+        return tekst  # a question typed in capitals has no abbreviations to read
+    return _AFKORTING.sub(lambda m: namen.afkortingen.get(m.group(1), m.group(0)), tekst)
+
+
 def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: False) -> Vraag:
     """De vraag ontleden; namen komen uit de index (`namen`), niet uit de code."""
-    tekst = taal.normaliseer(tekst).strip()
+    tekst = _schrijf_afkortingen_uit(taal.normaliseer(tekst).strip(), namen)
     schoon = _INJECTIE.sub(" ", tekst).strip()
     injectie = schoon != tekst
     tekst = re.sub(r"\s+", " ", schoon) if injectie else tekst

@@ -76,3 +76,22 @@ def test_namen_komen_uit_de_index_en_zijn_tolerant(echte_dienst):
     v = echte_dienst.analyseer("Hoeveel inwoners heeft de wijk Lombok in Utrecht?")
     assert v.onbekende_namen == ["lombok"] and [e.naam for e in v.entiteiten] == ["Utrecht"]
 
+
+
+def test_afkortingen_uit_de_namen_in_de_index():
+    from llama_index.core.schema import TextNode
+
+    from assistent.vraag import Namen
+    tekst = "Het Fonds Schone Lucht en Water steunt de wijk.\nDe Verenigde Staten niet."
+    namen = Namen.uit([TextNode(text=tekst, metadata={"soort": "tekst"})], lambda w: False)
+    assert analyseer("Wat doet het FSLW?", namen).tekst == "Wat doet het Fonds Schone Lucht en Water?"
+    assert analyseer("Wat vinden de VS?", namen).tekst == "Wat vinden de Verenigde Staten?"
+    # Unknown abbreviations stay, and a question typed in capitals is not read as abbreviations.
+    assert analyseer("Wat doet de VNG?", namen).tekst == "Wat doet de VNG?"
+    assert analyseer("WAT DOEN DE VS?", namen).tekst == "WAT DOEN DE VS?"
+
+
+def test_afkorting_in_een_vraag_wordt_beantwoord(echte_dienst):
+    a = echte_dienst.vraag("Waar zet het NPLV op in?")
+    assert a.gevonden and "Nationaal Programma Leefbaarheid en Veiligheid" in a.antwoord
+    assert not echte_dienst.vraag("Wat doet de VNG in de wijk?").gevonden
