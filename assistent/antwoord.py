@@ -256,7 +256,8 @@ class Extractief:
                     if node not in c.passages:
                         c.passages.append(node)
                         c.scores.append(1.0)
-                    c.tekst += " " + cit.met_marker(zin, [c.passages.index(node) + 1])
+                    # After a list of rows the sentence starts its own line, as everywhere else.
+                    c.tekst += ("\n" if "\n" in c.tekst else " ") + cit.met_marker(zin, [c.passages.index(node) + 1])
             return c
         if vraagt_tabel and tabel_gevonden and (v.is_("lijst") or not v.onderwerp) and not v.is_("getal"):
             return self._tabel_alles(r, rijen)
