@@ -1,7 +1,7 @@
 """Extractief antwoorden uit de index: aanbevelingen en tabellen als gegevens, anders de best passende bronzinnen."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from llama_index.core.schema import TextNode
 
@@ -487,6 +487,9 @@ class Extractief:
         items = self._lijstitems(r, gekozen)
         if not items and gekozen[-1].zin.endswith(":") and len(gekozen) > 1:
             gekozen = gekozen[:-1]  # an introduction to a list that is not there says nothing
+        elif not items and len(gekozen) == 1 and gekozen[0].zin.endswith(":"):
+            # Alone it still answers ('Er zijn zeven aanbevelingen:'), but it must not announce a list it lacks.
+            gekozen = [replace(gekozen[0], zin=gekozen[0].zin[:-1].rstrip() + ".")]
         gekozen += items
         uniek: dict[tuple[str, int], Kandidaat] = {}
         for k in gekozen:

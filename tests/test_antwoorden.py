@@ -143,3 +143,13 @@ def test_engelse_vraag_rangschikt_op_betekenis_ook_onder_het_nederlandse_niveau(
     a = echte_dienst.vraag(vraag)
     assert a.gevonden and "moeilijk om bewoners te bereiken" in a.antwoord
 
+
+
+def test_een_aankondiging_van_een_lijst_zonder_lijst_eindigt_met_een_punt(echte_dienst):
+    a = echte_dienst.vraag("Hoeveel aanbevelingen krijgen gemeenten mee?")
+    assert a.gevonden and "zeven" in a.antwoord
+    regels = a.antwoord.split("\n")
+    # A line that announces a list (':') is followed by list items; otherwise it ends as a sentence.
+    for i, regel in enumerate(regels):
+        if regel.rstrip().endswith(":"):
+            assert i + 1 < len(regels) and re.match(r"^(?:[-–•]|\d+\.)\s", regels[i + 1]), a.antwoord
