@@ -342,7 +342,9 @@ class Extractief:
         patroon = re.compile(r"(?<![\w-])(" + "|".join(re.escape(zonder_accenten(e.naam)) for e in ents) + r")(?![\w-])")
         uit: list[tuple[TextNode, str]] = []
         for n in r.corpus.nodes:
-            if n.metadata.get("soort") in {"tekst", "aanbeveling"} and r.toegestaan(n):
+            # Split into sentences only the passages that name it at all: this runs for every question with a name.
+            if (n.metadata.get("soort") in {"tekst", "aanbeveling"} and r.toegestaan(n)
+                    and patroon.search(zonder_accenten(n.text))):
                 for zin in r.corpus.zinnen(n):
                     zin = zin.strip()
                     if patroon.search(zonder_accenten(zin)) and not any(_zelfde_tekst(zin, z) for _, z in uit):
@@ -386,9 +388,8 @@ class Extractief:
         """Bronzinnen uit de beste passages, gescoord op betekenis (e5), gedekte vraagwoorden en passagerang."""
         corpus = r.corpus
         kal = corpus.kalibratie
-        stammen_v = set(taal.stammen(" ".join(v.onderwerp))) or set(taal.stammen(v.tekst))
         # 'Wat zegt het rapport over …' names the source, not the subject: such words do not pick a sentence.
-        stammen_v = (stammen_v - taal.BRONVERWIJZING) or stammen_v
+        stammen_v = set(taal.zonder_bronverwijzing(taal.stammen(" ".join(v.onderwerp)) or taal.stammen(v.tekst)))
         totaal = sum(corpus.idf(s) for s in stammen_v) or 1.0
         hoogste = max(1e-6, max((t.score for t in r.treffers), default=0.0))
         w_lex = GEWICHT_LEXICAAL if v.taal != "en" else 0.0

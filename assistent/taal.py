@@ -108,6 +108,11 @@ def ontleed(s: str, woordenschat) -> list[str]:
     return delen[:2]
 
 
+def zonder_bronverwijzing(stammen_: list[str]) -> list[str]:
+    """Stammen zonder de woorden waarmee een vraag naar de bron zelf verwijst, tenzij er dan niets overblijft."""
+    return [s for s in stammen_ if s not in BRONVERWIJZING] or stammen_
+
+
 def tokens_voor_bm25(tekst: str) -> list[str]:
     """Tokens voor BM25: gestamde inhoudswoorden (stopwoorden eruit)."""
     return stammen(tekst)

@@ -355,15 +355,19 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
     if nu.noemt_aanbeveling and nu.rangtelwoord:
         return re.sub(r"^\s*(en|and|ook)\s+", "", tekst, flags=re.I)  # 'En aanbeveling 6?' names its own subject
     eigen = nu.tabel_entiteiten
-    eerder = [e for e in analyse(vorig_antwoord).tabel_entiteiten + vorig.tabel_entiteiten
-              if e.naam not in {x.naam for x in eigen}]
     m = _SOORTNAAM.search(tekst)
+    daar = None if eigen else re.search(r"\b(daar|there)\b", tekst, re.I)
+    # The names of last time are looked up only when the question points at one ('die wijk', 'daar').
+    eerder = [e for e in analyse(vorig_antwoord).tabel_entiteiten + vorig.tabel_entiteiten
+              if e.naam not in {x.naam for x in eigen}] if m or daar else []
     if eerder and m:
         # 'die gemeente' is the municipality named last time, 'die wijk' the neighbourhood; also next to a new
         # name: 'En is die wijk groter dan Selwerd?'.
         wil = "gemeente" if _GEMEENTEWOORD.match(m.group(1)) else "wijk"
         ent = next((e for e in eerder if e.soort == wil), eerder[0])
         return tekst[:m.start()] + ent.naam + tekst[m.end():]
+    if eerder and daar:
+        return tekst[:daar.start()] + f"in {eerder[0].naam}" + tekst[daar.end():]
     if eigen and len(nu.onderwerp) <= 2 and vorig.tabel_entiteiten:
         # 'En Crabbehof?' after a question about Pendrecht: the same question about the new name.
         oud = vorig.tabel_entiteiten[0]
@@ -371,9 +375,6 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
         if patroon.search(vorige_vraag):
             return patroon.sub(eigen[0].naam, vorige_vraag, count=1)
         return f"{vorige_vraag.rstrip('?')} ({eigen[0].naam})?"
-    if not eigen:
-        if eerder and re.search(r"\b(daar|there)\b", tekst, re.I):
-            return re.sub(r"\b(daar|there)\b", f"in {eerder[0].naam}", tekst, count=1, flags=re.I)
     # Otherwise the previous question's subject travels along for retrieval.
     genoemd = [f"aanbeveling {vorig.rangtelwoord}"] if vorig.noemt_aanbeveling and (vorig.rangtelwoord or 0) > 0 else []
     # 'Waarom is die belangrijk?' after 'Wat is aanbeveling 4?' is about recommendation 4, by number.

@@ -254,8 +254,7 @@ class Zoeker:
             nid = zid.rsplit("|", 1)[0]
             if nid in per_id:
                 samen.setdefault(nid, Treffer(per_id[nid], 0.0))
-        tokens = taal.tokens_voor_bm25(vraag)
-        tokens = [t for t in tokens if t not in taal.BRONVERWIJZING] or tokens  # see taal.BRONVERWIJZING
+        tokens = taal.zonder_bronverwijzing(taal.tokens_voor_bm25(vraag))
         # Compounds the sources do not use ('personeelsverloop') also search for their known parts ('verloop').
         tokens += [d for t in tokens for d in taal.ontleed(t, corpus.df)]
         if tokens and corpus.bm25 is not None:
