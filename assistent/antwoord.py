@@ -38,6 +38,11 @@ _TABELBEGRIPPEN = frozenset(taal.stam(w) for w in """groot grote grootte omvang 
     district municipality city town located lie lies take took taking part participate participated participating
     join joined submitted entered many""".split())
 
+# What the participants table counts, besides the words of its own header: people and places.
+_TABELEENHEDEN = frozenset(taal.stam(w) for w in """inwoners bewoners mensen personen wijken buurten gemeenten
+    deelnemende people persons inhabitants residents neighbourhoods neighborhoods districts municipalities participating
+    """.split())
+
 
 @dataclass
 class Concept:
@@ -223,6 +228,9 @@ class Extractief:
     def _vraagt_tabel(v: Vraag, r: Zoekresultaat) -> bool:
         """Of alles wat de vraag naast de namen vraagt in de tabel staat (omvang, plaats, deelname)."""
         tabelwoorden = r.corpus.namen().tabelwoorden | _TABELBEGRIPPEN
+        geteld = _geteld_woord(v)
+        if geteld and taal.stam(geteld[0]) not in r.corpus.namen().tabelwoorden | _TABELEENHEDEN:
+            return False  # 'Hoeveel woningen telt Selwerd?' counts something the table does not count
         anders = [w for w in v.onderwerp if taal.stam(w) not in tabelwoorden and taal.stam(w) not in _META
                   and not is_superlatief(w)]
         # One stray word ('qua', a typo) next to a table word still asks the table; 'projectleider' alone does not.
@@ -400,6 +408,7 @@ class Extractief:
         if alleen is not None:
             treffers = [t for t in treffers if t.node.node_id in alleen] or [
                 Treffer(corpus.per_id[i], 0.0) for i in alleen if i in corpus.per_id]
+        geteld = {taal.stam(w) for w in _geteld_woord(v)}
         for t in treffers[:PASSAGES_VOOR_ZINNEN]:
             kop = t.metadata.get("aanbeveling_titel") or t.metadata.get("sectie", "")
             kop_stammen = sectie_cache.setdefault(kop, set(taal.stammen(kop)))
@@ -414,6 +423,8 @@ class Extractief:
                 lex = sum(corpus.idf(s) for s in stammen_v if taal.dekt(s, z_stammen)) / totaal
                 dicht = kal.normaliseer(t.zinscores[j]) if j < len(t.zinscores) else 0.0
                 score = basis = (GEWICHT_DICHT * dicht + w_lex * lex + GEWICHT_RANG * max(0.0, t.score) / hoogste) / noemer
+                if geteld and _telt(zin, geteld):
+                    score += 0.12  # 'Hoeveel wijken …?': a number right before 'wijken' counts them
                 if v.is_("getal") or v.is_("tijd"):
                     # 'Wanneer …?' and 'Hoeveel …?' want the sentence that holds the date or the number.
                     score += 0.06 if re.search(r"\d", zin) or taal.getallen(zin) else -0.06
@@ -481,6 +492,8 @@ class Extractief:
                 gekozen = [met_getal] + [g for g in gekozen if g is not met_getal][:1]
         if v.is_("voorbeeld"):
             gekozen = self._met_vervolg(r, gekozen)
+        elif not any(v.is_(s) for s in _FEITVRAGEN):
+            gekozen = self._met_toelichting(r, gekozen)
         elif v.is_("waarom") and not any(_REDEN.search(g.zin) for g in gekozen):
             # The sentence that names what is asked about is often followed by the one that explains it.
             volgend = [k for k in self._met_vervolg(r, gekozen)[1:2] if not k.zin.endswith("?")]
@@ -517,6 +530,20 @@ class Extractief:
             tekst += ("\n" if nieuwe_regel else " ") + regel if tekst else regel
             vorige_lijst = lijst
         return Concept(tekst, passages, scores)
+
+    @staticmethod
+    def _met_toelichting(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:
+        """Bij een open vraag: elke gekozen zin met de zin die erop volgt, want die werkt de gedachte vaak uit."""
+        uit: list[Kandidaat] = []
+        for k in gekozen:
+            uit.append(k)
+            if k.zin.endswith(":"):
+                continue  # its list items follow anyway
+            # 'Deelnemers kampten geregeld met frustratie.' is followed by what frustrated them.
+            for na in Extractief._met_vervolg(r, [k])[1:2]:
+                if not na.zin.endswith(("?", ":")) and not any(_zelfde_tekst(na.zin, x.zin) for x in gekozen + uit):
+                    uit.append(na)
+        return uit
 
     @staticmethod
     def _met_vervolg(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:
@@ -558,12 +585,30 @@ class Extractief:
         return extra
 
 
+# Questions after a fact (a number, a moment, a name, a place, a list) get that fact; other questions the thought.
+_FEITVRAGEN = ("getal", "tijd", "wie", "waar", "lijst")
 _TELWOORD = "|".join(sorted(taal.TELWOORDEN, key=len, reverse=True))
 _DUUR = re.compile(rf"\b(\d+|{_TELWOORD}|enkele|een paar|meerdere|vele|several|a few|many)\s+(jaar|jaren|maanden|maand|weken|week|dagen|years?|months?|weeks?)\b", re.I)
 _TIJDSTIP = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|"
                        r"oktober|november|december)\b", re.I)
 _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorzaak|reden|verklaren|verklaart|"
                     r"because|due to|since|reason)\b", re.I)
+
+
+_HOEVEEL = re.compile(r"\b(?:hoeveel|aantal|how many|number of)\s+(.*)", re.I)
+
+
+def _geteld_woord(v: Vraag) -> list[str]:
+    """Wat een hoeveel-vraag telt: de eerste twee inhoudswoorden erna ('Hoeveel van de deelnemende wijken')."""
+    m = _HOEVEEL.search(v.tekst) if v.is_("getal") else None
+    return [w for w in taal.woorden(m.group(1)) if w not in taal.STOPWOORDEN][:2] if m else []
+
+
+def _telt(zin: str, stammen: set[str]) -> bool:
+    """Of de zin een getal noemt vlak voor het getelde woord (hooguit één woord ertussen)."""
+    w = taal.woorden(zin)
+    return any((x.isdigit() or x in taal.TELWOORDEN) and stammen & {taal.stam(y) for y in w[i + 1:i + 3]}
+               for i, x in enumerate(w))
 
 
 def _genoemd_binnen_filters(v: Vraag, r: Zoekresultaat) -> list[Entiteit]:

@@ -153,3 +153,28 @@ def test_een_aankondiging_van_een_lijst_zonder_lijst_eindigt_met_een_punt(echte_
     for i, regel in enumerate(regels):
         if regel.rstrip().endswith(":"):
             assert i + 1 < len(regels) and re.match(r"^(?:[-–•]|\d+\.)\s", regels[i + 1]), a.antwoord
+
+
+def test_open_vraag_krijgt_ook_de_zin_die_de_gedachte_uitwerkt(echte_dienst):
+    a = echte_dienst.vraag("Wat frustreerde de deelnemers?")
+    # The topic sentence says they were frustrated; what frustrated them is the sentence after it, same passage.
+    assert a.gevonden and "frustratie" in a.antwoord and "Vastgeroeste gewoonten" in a.antwoord
+    assert len(a.citaten) == 1
+    # A question after a fact stays short: the number, not the thought around it.
+    a = echte_dienst.vraag("Met hoeveel gemeenten begon het programma?")
+    assert a.gevonden and "vijftien" in a.antwoord and len(cit.splits_antwoord(a.antwoord)) <= 2
+
+
+def test_hoeveel_vraag_kiest_de_zin_die_telt_wat_gevraagd_wordt(echte_dienst):
+    a = echte_dienst.vraag("Hoeveel wijken deden mee?")
+    # 'Drie gemeenten … stroomden in' holds numbers too, but counts municipalities, not neighbourhoods.
+    assert a.gevonden and "achttien wijken" in a.antwoord
+
+
+def test_hoeveel_vraag_naar_iets_wat_de_tabel_niet_telt_krijgt_geen_inwonertal(echte_dienst):
+    for vraag in ("Hoeveel woningen telt Selwerd?", "How many houses are there in Selwerd?"):
+        a = echte_dienst.vraag(vraag)
+        assert not a.gevonden and not a.citaten and "Selwerd" in a.antwoord, vraag
+        assert any("Selwerd" in c.tekst for c in a.verder_lezen), vraag
+    a = echte_dienst.vraag("Hoeveel mensen wonen er in Selwerd?")
+    assert a.gevonden and "6.231" in a.antwoord
