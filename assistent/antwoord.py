@@ -158,7 +158,8 @@ class Extractief:
         genoemd = self._titel_genoemd(v, per_nr)
         nummer = None
         if v.noemt_aanbeveling and v.rangtelwoord:
-            nummer = max(per_nr) if v.rangtelwoord == -1 else v.rangtelwoord
+            # 'de laatste' is -1, 'de voorlaatste' -2: counted from the end of what the index holds.
+            nummer = sorted(per_nr)[max(v.rangtelwoord, -len(per_nr))] if v.rangtelwoord < 0 else v.rangtelwoord
             if nummer not in per_nr:
                 # 'De achtste aanbeveling' when there are seven: say so, instead of answering something else.
                 tekst = (f"The publications give {len(per_nr)} recommendations; there is no number {nummer}."

@@ -12,12 +12,12 @@ from assistent import taal
 
 _RANGTELWOORDEN = {
     "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
-    "negende": 9, "tiende": 10, "laatste": -1,
+    "negende": 9, "tiende": 10, "laatste": -1, "voorlaatste": -2,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "last": -1,
+    "ninth": 9, "tenth": 10, "last": -1, "penultimate": -2,
 }
 _RANG_CIJFER = re.compile(r"\b(\d{1,2})\s*(?:e|de|ste|st|nd|rd|th)\b", re.I)
-_NUMMER = re.compile(r"\b(?:nummer|nr\.?|number|no\.?|#)\s*(\d{1,2})\b", re.I)
+_NUMMER = re.compile(r"(?:\b(?:nummer|nr\.?|number|no\.?)|#)\s*(\d{1,2})\b", re.I)
 
 _SOORTEN = {
     "lijst": re.compile(r"\b(welke|noem|opsom\w*|overzicht|lijst|alle|which|list|name the|what are|wat zijn)\b", re.I),
@@ -50,7 +50,7 @@ _VERGELIJKING = re.compile(
     r"\b(meer|minder|groter|kleiner|boven(?:\s+de)?|onder(?:\s+de)?|ruim|over|more|fewer|less|larger|bigger|smaller|"
     r"above|below|under)\s*(?:dan|than)?\s+(\d{1,3}(?:[.,\s]\d{3})+|\d+)\b", re.I)
 _TUSSEN = re.compile(r"\b(?:tussen|between)\s+(?:de\s+)?(\d{1,3}(?:[.,]\d{3})+|\d+)\s+(?:en|and)\s+(\d{1,3}(?:[.,]\d{3})+|\d+)", re.I)
-_OP_EEN_NA = re.compile(r"\bop\s+(één|een|twee|drie)\s+na\b", re.I)
+_OP_EEN_NA = re.compile(r"\bop\s+(één|een|twee|drie)\s+na\b(\s+laatste\b)?", re.I)
 # Standard prompt-injection phrasings: they are stripped before the question is read.
 _INJECTIE = re.compile(r"(negeer|vergeet|ignore|forget|disregard)\b[^.?!]*\b(instructies|regels|instructions|rules|"
                        r"prompt)\b[^.?!]*[.?!:]?|\b(system\s*prompt|systeemprompt|je bent nu|you are now)\b[^.?!]*[.?!:]?|"
@@ -73,7 +73,7 @@ _LOS_AANWIJZEND = re.compile(r"\b(die|deze|dat|dit|that|this)\b(?=\s*(?:[?.!,]|$
                              r"eigenlijk|echt|so|then|now|also|really)\b)", re.I)
 _ELLIPS = re.compile(r"^\s*(en|ook|and|what about|how about|hoe zit het met|en hoe zit het met)\b", re.I)
 SOORT_WOORDEN = {
-    "aanbeveling": re.compile(r"\b(aanbeveling\w*|aanbevol\w*|advie[sz]\w*|recommendation\w*|recommend\w*)\b", re.I),
+    "aanbeveling": re.compile(r"\b(aanbeveling\w*|aanbevol\w*|advie[sz]\w*|tips?|recommendation\w*|recommend\w*)\b", re.I),
 }
 
 
@@ -277,7 +277,8 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     v.rangtelwoord = rangtelwoord(tekst)
     na = _OP_EEN_NA.search(tekst)
     if na:
-        v.rangtelwoord = {"één": 2, "een": 2, "twee": 3, "drie": 4}[na.group(1).lower()]
+        plek = {"één": 2, "een": 2, "twee": 3, "drie": 4}[na.group(1).lower()]
+        v.rangtelwoord = -plek if na.group(2) else plek  # 'op één na laatste' counts from the end
     v.superlatief = "max" if _MAX.search(tekst) else "min" if _MIN.search(tekst) else None
     m = _VERGELIJKING.search(tekst)
     if m:

@@ -82,6 +82,10 @@ def test_aanbeveling_op_rangtelwoord(echte_dienst):
     a = echte_dienst.vraag("What does the fourth recommendation say?")
     assert "Aanbeveling 4:" in a.antwoord and a.citaten[0].aanbeveling == 4
     assert not echte_dienst.vraag("Wat is de achtste aanbeveling?").gevonden
+    # Counted from the end of what the index holds, and 'tip' is a recommendation too.
+    for vraag in ("Wat is de voorlaatste aanbeveling?", "Wat is de op één na laatste aanbeveling?"):
+        assert echte_dienst.vraag(vraag).antwoord.startswith("Aanbeveling 6:"), vraag
+    assert echte_dienst.vraag("Geef de zesde tip uit de publicatie").antwoord.startswith("Aanbeveling 6:")
 
 
 def test_vraag_over_een_detail_van_de_aanbevelingen_geeft_niet_de_lijst(echte_dienst):

@@ -9,7 +9,8 @@ from assistent.vraag import afstand, analyseer, rangtelwoord, verwijst_terug
     ("Wat is de vierde aanbeveling?", 4), ("What does the fourth recommendation say?", 4), ("De 4e aanbeveling?", 4),
     ("aanbeveling 6", 6), ("Wat staat er bij de 2de aanbeveling", 2), ("the 3rd recommendation", 3),
     ("nummer 5", 5), ("Wat is de laatste aanbeveling?", -1), ("Wat gebeurde er in 2018?", None),
-    ("aanbeveling vijf", 5), ("recommendation number two", 2),
+    ("aanbeveling vijf", 5), ("recommendation number two", 2), ("Wat zegt aanbeveling #4?", 4),
+    ("Wat is de voorlaatste aanbeveling?", -2), ("the penultimate recommendation", -2),
 ])
 def test_rangtelwoorden_in_woorden_en_cijfers(tekst, nummer):
     assert rangtelwoord(tekst) == nummer
@@ -22,6 +23,7 @@ def test_soorten_en_vergelijkingen():
     assert analyseer("What is the largest neighbourhood?").superlatief == "max"
     assert analyseer("Hoeveel wijken hebben tussen de 4.000 en 5.000 inwoners?").bereik == (4000, 5000)
     assert analyseer("Wat is de op één na grootste wijk?").rangtelwoord == 2
+    assert analyseer("Wat is de op één na laatste aanbeveling?").rangtelwoord == -2
     assert analyseer("Hoe lang duurde het programma?").is_("tijd")
     assert analyseer("How many neighbourhoods took part?").taal == "en"
 
