@@ -31,7 +31,7 @@ _SOORTEN = {
     "waar": re.compile(r"^\s*(waar|where)\b|\bin welke (gemeente|stad|plaats|provincie)\b", re.I),
     "definitie": re.compile(r"^\s*(wat\s+(is|zijn|betekent|betekenen|houdt|houden|bedoel\w*|verstaat)|what\s+(is|are|does|"
                             r"do)|leg\s+uit|explain|define)\b|\b(verschil|difference|betekenis|meaning|definitie)\b", re.I),
-    "waarom": re.compile(r"\b(waarom|waardoor|hoe komt|why|what causes)\b", re.I),
+    "waarom": re.compile(r"\b(waarom|waardoor|hoe komt|why|what causes|redenen|reasons?|(?:om|welke|de) reden)\b", re.I),
     "hoe": re.compile(r"^\s*(hoe|how)\b(?!\s+(lang|veel|many|much|long))|\bop welke manier\b|\bwhat can\b|\bwat kan\b", re.I),
     "voorbeeld": re.compile(r"\b(voorbeeld\w*|bijvoorbeeld|example\w*|for instance)\b", re.I),
 }
@@ -180,10 +180,13 @@ class Namen:
                     if ent not in gevonden:
                         gevonden.append(ent)
         enkel = {v: ents for v, ents in self.varianten.items() if " " not in v and "-" not in v}
+        met_hoofdletter = {zonder_accenten(w) for w in re.findall(r"[A-ZÀ-Ý][\w'-]+", taal.normaliseer(tekst))}
         for m in re.finditer(r"[a-z][a-z'-]+", plat):
             woord = m.group(0)
             if len(woord) < 5 or any(b < m.end() and m.start() < e for b, e in posities) or bekend_woord(woord):
                 continue
+            if len(woord) < 7 and woord not in met_hoofdletter:
+                continue  # a short lowercase word one letter off a name is mostly a word ('legden' is not Leiden)
             grens = _tolerantie(len(woord))
             beste = min(((afstand(woord, v, grens), v) for v in enkel), default=(grens + 1, ""))
             if beste[0] <= grens:

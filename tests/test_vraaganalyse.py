@@ -97,3 +97,16 @@ def test_afkorting_in_een_vraag_wordt_beantwoord(echte_dienst):
     a = echte_dienst.vraag("Waar zet het NPLV op in?")
     assert a.gevonden and "Nationaal Programma Leefbaarheid en Veiligheid" in a.antwoord
     assert not echte_dienst.vraag("Wat doet de VNG in de wijk?").gevonden
+
+
+
+def test_om_welke_reden_is_een_waaromvraag():
+    assert analyseer("Om welke reden stapte Leiden eruit?").is_("waarom")
+    assert analyseer("What was the reason they left?").is_("waarom")
+
+
+def test_een_kort_woord_in_kleine_letters_is_geen_verschreven_naam(echte_dienst):
+    # 'legden' is one letter off 'Leiden' but a verb; a short lowercase word needs an exact match to be a name.
+    assert not echte_dienst.analyseer("Om welke reden legden bijna alle gemeenten het accent op aardgasvrij?").entiteiten
+    assert "Leiden" in [e.naam for e in echte_dienst.analyseer("Waarom ging Leidn eruit?").entiteiten]
+    assert "Zwanenveld" in [e.naam for e in echte_dienst.analyseer("hoeveel inwoners heeft zwanenvld").entiteiten]
