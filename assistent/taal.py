@@ -38,7 +38,7 @@ VRAAGWOORDEN = frozenset(
 # Words by which a question refers to the sources themselves ('volgens het rapport'), as stems.
 BRONVERWIJZING = frozenset(_STAMMER.stemWord(w) for w in """publicatie publicaties rapport rapporten samenvatting
     document documenten bron bronnen onderzoek onderzoekers auteurs tekst report reports publication publications summary
-    study research authors source sources""".split())
+    study research authors source sources les lessen lesson lessons""".split())
 
 ONTKENNINGEN = frozenset({"niet", "geen", "nooit", "niets", "nergens", "niemand", "not", "no", "never", "none", "nothing"})
 

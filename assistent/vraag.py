@@ -19,14 +19,18 @@ _RANGTELWOORDEN = {
 _RANG_CIJFER = re.compile(r"\b(\d{1,2})\s*(?:e|de|ste|st|nd|rd|th)\b", re.I)
 _NUMMER = re.compile(r"(?:\b(?:nummer|nr\.?|number|no\.?)|#)\s*(\d{1,2})\b", re.I)
 
+# Where a question word opens a question: at the start, or after a clause break ('…, en wanneer …', '? Wanneer').
+_VRAAGBEGIN = r"(?:^|[,;:?!.]\s*|\b(?:en|and|of|or)\s+)\s*(?:(?:en|and|maar|but)\s+)?"
 _SOORTEN = {
     "lijst": re.compile(r"\b(welke|noem|opsom\w*|overzicht|lijst|alle|which|list|name the|what are|wat zijn)\b", re.I),
     "getal": re.compile(r"\b(hoeveel|aantal|how many|how much|number of)\b", re.I),
-    "tijd": re.compile(r"\b(wanneer|welk jaar|in welk jaar|hoe lang|sinds wanneer|vanaf wanneer|tot wanneer|when|"
-                       r"how long|what year|which year)\b", re.I),
+    # 'wanneer'/'when' asks for a moment only as the question word; mid-sentence it is a conjunction ('Hoe ging het
+    # wanneer iemand vertrok?').
+    "tijd": re.compile(rf"{_VRAAGBEGIN}(wanneer|when)\b|\b(welk jaar|in welk jaar|hoe lang|sinds wanneer|vanaf wanneer|"
+                       r"tot wanneer|how long|what year|which year)\b", re.I),
     "duur": re.compile(r"\b(hoe lang|how long|hoeveel (jaar|jaren|maanden|weken)|how many (years|months|weeks))\b", re.I),
-    "tijdstip": re.compile(r"\b(wanneer|welk jaar|in welk jaar|sinds wanneer|vanaf wanneer|tot wanneer|when|what year|"
-                           r"which year)\b", re.I),
+    "tijdstip": re.compile(rf"{_VRAAGBEGIN}(wanneer|when)\b|\b(welk jaar|in welk jaar|sinds wanneer|vanaf wanneer|"
+                           r"tot wanneer|what year|which year)\b", re.I),
     "wie": re.compile(r"\b(wie|who|whom|welke organisaties|which organi[sz]ations)\b", re.I),
     "waar": re.compile(r"^\s*(waar|where)\b|\bin welke (gemeente|stad|plaats|provincie)\b", re.I),
     "definitie": re.compile(r"^\s*(wat\s+(is|zijn|betekent|betekenen|houdt|houden|bedoel\w*|verstaat)|what\s+(is|are|does|"

@@ -110,3 +110,10 @@ def test_een_kort_woord_in_kleine_letters_is_geen_verschreven_naam(echte_dienst)
     assert not echte_dienst.analyseer("Om welke reden legden bijna alle gemeenten het accent op aardgasvrij?").entiteiten
     assert "Leiden" in [e.naam for e in echte_dienst.analyseer("Waarom ging Leidn eruit?").entiteiten]
     assert "Zwanenveld" in [e.naam for e in echte_dienst.analyseer("hoeveel inwoners heeft zwanenvld").entiteiten]
+
+
+def test_wanneer_midden_in_de_zin_is_een_voegwoord():
+    assert analyseer("Wanneer begon het programma?").is_("tijd")
+    assert analyseer("Welke wijk deed mee, en wanneer begon die?").is_("tijdstip")
+    for vraag in ("Hoe ging het wanneer een medewerker vertrok?", "What goes wrong when key people leave?"):
+        assert not analyseer(vraag).is_("tijd"), vraag
