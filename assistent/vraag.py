@@ -12,7 +12,7 @@ from assistent import taal
 
 _RANGTELWOORDEN = {
     "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
-    "negende": 9, "tiende": 10, "laatste": -1, "voorlaatste": -2,
+    "negende": 9, "tiende": 10, "laatste": -1, "voorlaatste": -2, "allerlaatste": -1, "allereerste": 1,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "last": -1, "penultimate": -2,
 }

@@ -10,7 +10,7 @@ from assistent.vraag import afstand, analyseer, rangtelwoord, verwijst_terug
     ("aanbeveling 6", 6), ("Wat staat er bij de 2de aanbeveling", 2), ("the 3rd recommendation", 3),
     ("nummer 5", 5), ("Wat is de laatste aanbeveling?", -1), ("Wat gebeurde er in 2018?", None),
     ("aanbeveling vijf", 5), ("recommendation number two", 2), ("Wat zegt aanbeveling #4?", 4),
-    ("Wat is de voorlaatste aanbeveling?", -2), ("the penultimate recommendation", -2),
+    ("Wat is de voorlaatste aanbeveling?", -2), ("the penultimate recommendation", -2), ("de allerlaatste aanbeveling", -1),
 ])
 def test_rangtelwoorden_in_woorden_en_cijfers(tekst, nummer):
     assert rangtelwoord(tekst) == nummer
