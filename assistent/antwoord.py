@@ -473,6 +473,9 @@ class Extractief:
         if not kandidaten or not self.beantwoordbaar(v, max(kandidaten, key=lambda k: k.basis), self.onbekend_deel(v, r)):
             return None
         beste = kandidaten[0]
+        rol = _PERSOONSROL.search(v.tekst)
+        if rol and not any(_noemt_rol(k.zin, rol.group(1) or rol.group(2)) for k in kandidaten[:3]):
+            return None  # 'Wie was de programmamanager?': no sentence near the top names that role at all
         lijstvraag = v.is_("lijst")
         maximum = 4 if lijstvraag else 2
         gekozen = [beste]
@@ -610,6 +613,20 @@ def _telt(zin: str, stammen: set[str]) -> bool:
     w = taal.woorden(zin)
     return any((x.isdigit() or x in taal.TELWOORDEN) and stammen & {taal.stam(y) for y in w[i + 1:i + 3]}
                for i, x in enumerate(w))
+
+
+# People by their role: a question after one ('Welke minister …', 'Who is the director …') needs a sentence naming it.
+_ROLLEN = (r"(minister|staatssecretaris|directeur|directrice|wethouder|burgemeester|gedeputeerde|projectleider|"
+           r"programmamanager|programmaleider|voorzitter|woordvoerder|contactpersoon|onderzoeker|auteur|schrijver|"
+           r"hoogleraar|director|mayor|alderman|chair|chairman|spokesperson|researcher|author|writer|professor|"
+           r"project leader|programme manager)s?")
+# Asked is the person in a role ('Welke minister …', 'Wie was bij X de projectleider?'), not a role as subject.
+_PERSOONSROL = re.compile(rf"\b(?:welke|which)\s+(?:\w+\s+)?{_ROLLEN}\b|\b(?:wie|who)\b[^?.,;]{{0,40}}?\b{_ROLLEN}\b", re.I)
+
+
+def _noemt_rol(zin: str, rol: str) -> bool:
+    """Of de zin de rol noemt, ook in een langer woord ('projectleiders', 'transitiehoogleraar')."""
+    return rol.lower() in zin.lower()
 
 
 def _genoemd_binnen_filters(v: Vraag, r: Zoekresultaat) -> list[Entiteit]:

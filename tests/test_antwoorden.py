@@ -182,3 +182,13 @@ def test_hoeveel_vraag_naar_iets_wat_de_tabel_niet_telt_krijgt_geen_inwonertal(e
         assert any("Selwerd" in c.tekst for c in a.verder_lezen), vraag
     a = echte_dienst.vraag("Hoeveel mensen wonen er in Selwerd?")
     assert a.gevonden and "6.231" in a.antwoord
+
+
+def test_vraag_naar_een_persoon_in_een_rol_die_de_bronnen_niet_noemen_wordt_geweigerd(echte_dienst):
+    for vraag in ("Wie is de directeur van Nyenrode?", "Welke wethouder trok de kar in de wijkaanpak?"):
+        a = echte_dienst.vraag(vraag)
+        assert not a.gevonden and not a.citaten, vraag
+    # A role the sources do name is answered, and a role as subject of the question is no request for a person.
+    a = echte_dienst.vraag("Welke hoogleraar wordt aangehaald over transities?")
+    assert a.gevonden and "Rotmans" in a.antwoord
+    assert echte_dienst.vraag("Hoe verklaren de onderzoekers de moeizame start?").gevonden
