@@ -473,7 +473,8 @@ class Extractief:
         if not kandidaten or not self.beantwoordbaar(v, max(kandidaten, key=lambda k: k.basis), self.onbekend_deel(v, r)):
             return None
         beste = kandidaten[0]
-        rol = _PERSOONSROL.search(v.tekst)
+        # Only in Dutch: an English role word never occurs in Dutch sources, and words must not veto English.
+        rol = _PERSOONSROL.search(v.tekst) if v.taal != "en" else None
         if rol and not any(_noemt_rol(k.zin, rol.group(1) or rol.group(2)) for k in kandidaten[:3]):
             return None  # 'Wie was de programmamanager?': no sentence near the top names that role at all
         lijstvraag = v.is_("lijst")
@@ -618,10 +619,9 @@ def _telt(zin: str, stammen: set[str]) -> bool:
 # People by their role: a question after one ('Welke minister …', 'Who is the director …') needs a sentence naming it.
 _ROLLEN = (r"(minister|staatssecretaris|directeur|directrice|wethouder|burgemeester|gedeputeerde|projectleider|"
            r"programmamanager|programmaleider|voorzitter|woordvoerder|contactpersoon|onderzoeker|auteur|schrijver|"
-           r"hoogleraar|director|mayor|alderman|chair|chairman|spokesperson|researcher|author|writer|professor|"
-           r"project leader|programme manager)s?")
+           r"hoogleraar)s?")
 # Asked is the person in a role ('Welke minister …', 'Wie was bij X de projectleider?'), not a role as subject.
-_PERSOONSROL = re.compile(rf"\b(?:welke|which)\s+(?:\w+\s+)?{_ROLLEN}\b|\b(?:wie|who)\b[^?.,;]{{0,40}}?\b{_ROLLEN}\b", re.I)
+_PERSOONSROL = re.compile(rf"\bwelke\s+(?:\w+\s+)?{_ROLLEN}\b|\bwie\b[^?.,;]{{0,40}}?\b{_ROLLEN}\b", re.I)
 
 
 def _noemt_rol(zin: str, rol: str) -> bool:

@@ -192,3 +192,6 @@ def test_vraag_naar_een_persoon_in_een_rol_die_de_bronnen_niet_noemen_wordt_gewe
     a = echte_dienst.vraag("Welke hoogleraar wordt aangehaald over transities?")
     assert a.gevonden and "Rotmans" in a.antwoord
     assert echte_dienst.vraag("Hoe verklaren de onderzoekers de moeizame start?").gevonden
+    # English role words never occur in the Dutch sources: they must not veto an English question.
+    a = echte_dienst.vraag("Which professor is quoted about transitions?")
+    assert a.gevonden and "Rotmans" in a.antwoord
