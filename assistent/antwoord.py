@@ -616,7 +616,7 @@ def _telt(zin: str, stammen: set[str]) -> bool:
                for i, x in enumerate(w))
 
 
-# People by their role: a question after one ('Welke minister …', 'Who is the director …') needs a sentence naming it.
+# People by their role (Dutch): a question after one ('Welke minister …') needs a sentence naming that role.
 _ROLLEN = (r"(minister|staatssecretaris|directeur|directrice|wethouder|burgemeester|gedeputeerde|projectleider|"
            r"programmamanager|programmaleider|voorzitter|woordvoerder|contactpersoon|onderzoeker|auteur|schrijver|"
            r"hoogleraar)s?")

@@ -129,11 +129,15 @@ def getallen(tekst: str) -> set[str]:
 
 
 def eigennamen(zin: str) -> set[str]:
-    """Woorden met hoofdletter die niet aan het begin van de zin staan (eigennamen)."""
+    """Woorden met hoofdletter die niet aan het begin van een zin staan (eigennamen)."""
     namen: set[str] = set()
-    tokens = _WOORD.findall(normaliseer(zin))
-    for i, t in enumerate(tokens):
-        if i == 0 or not t[:1].isupper() or t.lower() in STOPWOORDEN or t.lower() in VRAAGWOORDEN:
+    tekst = normaliseer(zin)
+    for m in _WOORD.finditer(tekst):
+        t = m.group(0)
+        # The first word of every sentence is capitalised anyway ('… de eigen koker. Herkent het onderzoek dat?').
+        voor = tekst[max(0, m.start() - 8):m.start()].rstrip(" \t\n\"'‘“(")
+        zinsbegin = (not voor and not tekst[:m.start()].strip(" \t\n\"'‘“(")) or voor.endswith((".", "?", "!"))
+        if zinsbegin or not t[:1].isupper() or t.lower() in STOPWOORDEN or t.lower() in VRAAGWOORDEN:
             continue
         namen.add(t.lower())
     return namen

@@ -117,3 +117,12 @@ def test_wanneer_midden_in_de_zin_is_een_voegwoord():
     assert analyseer("Welke wijk deed mee, en wanneer begon die?").is_("tijdstip")
     for vraag in ("Hoe ging het wanneer een medewerker vertrok?", "What goes wrong when key people leave?"):
         assert not analyseer(vraag).is_("tijd"), vraag
+
+
+def test_het_eerste_woord_van_elke_zin_is_geen_onbekende_naam(echte_dienst):
+    # A situation and then a question: 'Herkent' opens the second sentence; it is no name the sources lack.
+    v = echte_dienst.analyseer("We maakten samen een gebiedsvisie, maar iedereen valt terug in de eigen koker. "
+                               "Herkent het onderzoek dat?")
+    assert v.onbekende_namen == []
+    assert echte_dienst.analyseer("Ligt Lombok in Utrecht? En Kanaleneiland?").onbekende_namen == ["kanaleneiland",
+                                                                                                   "lombok"]
