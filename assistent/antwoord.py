@@ -168,6 +168,8 @@ class Extractief:
                 return Concept(tekst, [], gevonden=False, verder=[per_nr[k] for k in sorted(per_nr)][:3])
         elif genoemd is not None:
             nummer = int(genoemd.metadata["aanbeveling"])
+        if nummer is not None and v.subpunt:
+            return self._aanbeveling_punt(nummer, per_nr[nummer], v.subpunt, v.taal)
         if nummer is not None:
             return self._aanbeveling_detail(nummer, per_nr[nummer])
         rest = [w for w in v.onderwerp if not SOORT_WOORDEN["aanbeveling"].search(w) and taal.stam(w) not in _META
@@ -202,6 +204,20 @@ class Extractief:
         if punten:
             tekst += "\n" + "\n".join(cit.met_marker(p, [1]) for p in punten)
         return Concept(tekst, [node], [1.0])
+
+    @staticmethod
+    def _aanbeveling_punt(nummer: int, node: TextNode, punt: int, taalcode: str) -> Concept:
+        """Eén punt binnen een aanbeveling ('het tweede punt bij aanbeveling 3'); -1 is het laatste."""
+        punten = [x for x in node.text.split("\n") if x.startswith(("– ", "- ", "• "))]
+        titel = node.metadata.get("aanbeveling_titel")
+        plek = len(punten) + 1 + punt if punt < 0 else punt
+        if not 1 <= plek <= len(punten):
+            tekst = (f"Recommendation {nummer} ({titel}) has {len(punten)} points; there is no point {punt}."
+                     if taalcode == "en" else
+                     f"Aanbeveling {nummer} ({titel}) heeft {len(punten)} punten; een punt {punt} is er niet.")
+            return Concept(tekst, [], gevonden=False, verder=[node])
+        return Concept(f"Aanbeveling {nummer}: {titel} [1]. Punt {plek} daarvan:\n{cit.met_marker(punten[plek - 1], [1])}",
+                       [node], [1.0])
 
     @staticmethod
     def _aanbeveling_lijst(r: Zoekresultaat, document: str, per_nr: dict[int, TextNode]) -> Concept:

@@ -17,7 +17,11 @@ _RANGTELWOORDEN = {
     "ninth": 9, "tenth": 10, "last": -1, "penultimate": -2,
 }
 _RANG_CIJFER = re.compile(r"\b(\d{1,2})\s*(?:e|de|ste|st|nd|rd|th)\b", re.I)
-_NUMMER = re.compile(r"(?:\b(?:nummer|nr\.?|number|no\.?)|#)\s*(\d{1,2})\b", re.I)
+_NUMMER = re.compile(r"(?:\b(?:nummer|nr\.?|number|no\.?)|#)\s*(\d{1,2}|" + "|".join(taal.TELWOORDEN) + r")\b", re.I)
+_RANG_WOORD = "|".join(sorted(_RANGTELWOORDEN, key=len, reverse=True))
+_SUBPUNT = re.compile(rf"\b(?:({_RANG_WOORD})|(\d{{1,2}})\s*(?:e|de|ste|st|nd|rd|th))\s+(?:\w+\s+)?"
+                      r"(?:sub-?punt|sub-?point|punt|point|onderdeel|item|bullet|actiepunt)\w*\b|"
+                      r"\b(?:sub-?punt|sub-?point|punt|point|bullet|item)\s+(\d{1,2})\b", re.I)
 
 # Where a question word opens a question: at the start, or after a clause break ('…, en wanneer …', '? Wanneer').
 _VRAAGBEGIN = r"(?:^|[,;:?!.]\s*|\b(?:en|and|of|or)\s+)\s*(?:(?:en|and|maar|but)\s+)?"
@@ -214,6 +218,7 @@ class Vraag:
     taal: str
     soorten: set[str]
     rangtelwoord: int | None = None
+    subpunt: int | None = None  # 'het tweede punt bij aanbeveling 3': the point within what the ordinal names
     entiteiten: list[Entiteit] = field(default_factory=list)
     onderwerp: list[str] = field(default_factory=list)
     onbekende_namen: list[str] = field(default_factory=list)
@@ -241,7 +246,7 @@ def rangtelwoord(tekst: str) -> int | None:
             return _RANGTELWOORDEN[w]
     m = _RANG_CIJFER.search(tekst) or _NUMMER.search(tekst)
     if m:
-        return int(m.group(1))
+        return int(m.group(1)) if m.group(1).isdigit() else taal.TELWOORDEN[m.group(1).lower()]
     m = re.search(r"(?:aanbeveling|recommendation|advies)\s*(?:nummer\s+|number\s+)?(\d{1,2}|[a-zé]+)\b", tekst, re.I)
     if not m:
         return None
@@ -281,7 +286,14 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
         soorten.add("bedrag")  # asks for an amount of money, not merely about prices
     v = Vraag(tekst=tekst, taal=taalcode, soorten=soorten, injectie=injectie)
     v.noemt_aanbeveling = bool(SOORT_WOORDEN["aanbeveling"].search(tekst))
-    v.rangtelwoord = rangtelwoord(tekst)
+    sub = _SUBPUNT.search(tekst)
+    if sub:
+        w, cijfer, na = sub.groups()
+        v.subpunt = _RANGTELWOORDEN[w.lower()] if w else int(cijfer or na)
+        # The other ordinal names the recommendation: 'het tweede punt bij de eerste aanbeveling'.
+        v.rangtelwoord = rangtelwoord(tekst[:sub.start()] + " " + tekst[sub.end():])
+    else:
+        v.rangtelwoord = rangtelwoord(tekst)
     na = _OP_EEN_NA.search(tekst)
     if na:
         plek = {"één": 2, "een": 2, "twee": 3, "drie": 4}[na.group(1).lower()]
@@ -313,8 +325,8 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     # The context a follow-up carries along ('… vorm? (lichtste vorm opgaven)') is no second question.
     eigen = re.sub(r"\s*\([^()]*\)\s*$", "", tekst)
     v.delen = [d.strip(" ?") + "?" for d in _SPLITS.split(eigen) if len(taal.inhoudswoorden(d)) >= 2]
-    if len(v.delen) < 2:
-        v.delen = []
+    if len(v.delen) < 2 or (v.subpunt and v.rangtelwoord):
+        v.delen = []  # 'Welke aanbeveling is nummer vijf, en wat is daarvan het derde punt?' is one question
     return v
 
 

@@ -88,6 +88,16 @@ def test_aanbeveling_op_rangtelwoord(echte_dienst):
     assert echte_dienst.vraag("Geef de zesde tip uit de publicatie").antwoord.startswith("Aanbeveling 6:")
 
 
+def test_een_punt_binnen_een_aanbeveling_geeft_precies_dat_punt(echte_dienst):
+    a = echte_dienst.vraag("Wat is het laatste punt van aanbeveling 3?")
+    assert a.gevonden and a.antwoord.endswith("– Positioneer de gemeenteraad [1].") and a.citaten[0].aanbeveling == 3
+    assert a.antwoord.count("– ") == 1
+    a = echte_dienst.vraag("Welke aanbeveling is nummer zes, en wat is daarvan het tweede punt?")
+    assert "Schakel tussen schaalniveaus" in a.antwoord and "Faseer planvorming in deelgebieden" in a.antwoord
+    a = echte_dienst.vraag("Wat is het negende punt bij aanbeveling 1?")
+    assert not a.gevonden and "punt 9 is er niet" in a.antwoord
+
+
 def test_vraag_over_een_detail_van_de_aanbevelingen_geeft_niet_de_lijst(echte_dienst):
     a = echte_dienst.vraag("Wat zeggen de aanbevelingen over de rol van de gemeenteraad?")
     assert a.gevonden and "gemeenteraad" in a.antwoord.lower()

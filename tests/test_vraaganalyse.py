@@ -126,3 +126,18 @@ def test_het_eerste_woord_van_elke_zin_is_geen_onbekende_naam(echte_dienst):
     assert v.onbekende_namen == []
     assert echte_dienst.analyseer("Ligt Lombok in Utrecht? En Kanaleneiland?").onbekende_namen == ["kanaleneiland",
                                                                                                    "lombok"]
+
+
+@pytest.mark.parametrize("tekst, punt, aanbeveling", [
+    ("Wat is het tweede punt bij de eerste aanbeveling?", 2, 1), ("Noem het eerste subpunt van de vijfde aanbeveling.", 1, 5),
+    ("Wat is het laatste punt van aanbeveling 3?", -1, 3), ("What is the second point of the fourth recommendation?", 2, 4),
+    ("punt 2 van aanbeveling 6", 2, 6), ("Wat is de vierde aanbeveling?", None, 4), ("Op dit punt: wat is de tweede aanbeveling?", None, 2),
+])
+def test_een_punt_binnen_een_aanbeveling(tekst, punt, aanbeveling):
+    v = analyseer(tekst)
+    assert (v.subpunt, v.rangtelwoord) == (punt, aanbeveling)
+
+
+def test_nummer_in_woorden_en_een_vraag_naar_nummer_en_punt_is_een_vraag():
+    v = analyseer("Welke aanbeveling is nummer vijf, en wat is daarvan het derde punt?")
+    assert (v.rangtelwoord, v.subpunt, v.delen) == (5, 3, [])
