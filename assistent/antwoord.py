@@ -8,7 +8,8 @@ from llama_index.core.schema import TextNode
 from assistent import citaten as cit
 from assistent import taal
 from assistent.contract import ENGELSE_INLEIDING, SUGGESTIE, TERUGVAL, WEIGERING, Antwoord  # noqa: F401 (re-export)
-from assistent.vraag import SOORT_WOORDEN, Entiteit, Vraag, bevat_bedrag, is_superlatief, zonder_accenten
+from assistent.vraag import (SOORT_WOORDEN, Entiteit, Vraag, bevat_bedrag, is_superlatief, na_superlatief,
+                             zonder_accenten)
 from assistent.zoeken import Treffer, Zoekresultaat
 
 # Weights of the sentence score and the answerability bounds; calibrated on the dev split (evals/README.md).
@@ -265,7 +266,24 @@ class Extractief:
             grens = max(n.metadata["inwoners"] for n in ents[0].nodes)
             v.drempel = ("<" if v.richting == "kleiner" else ">", grens)
             ents = []
-        if (v.superlatief or v.drempel or v.bereik) and vraagt_tabel:
+        if v.superlatief and len(ents) == 1 and not v.rangtelwoord and _na_naam(v.tekst, ents[0]):
+            # 'Welke wijk is na Laak de grootste?': the place after the named one in that order.
+            volgorde = sorted(rijen, key=lambda n: n.metadata["inwoners"], reverse=v.superlatief == "max")
+            eigen = [i for i, n in enumerate(volgorde) if n in ents[0].nodes]
+            if eigen:
+                v.rangtelwoord, ents = max(eigen) + 2, []
+        samen = _rijen_met_gemeenten(v, rijen)
+        if samen:
+            return self._tabel_rijen(samen, v)  # 'Welke wijk werd namens twee gemeenten tegelijk ingediend?'
+        # A superlative the search itself answers with the table ('de kleinste wijk die meedeed, gemeten naar
+        # inwoners') is a table question, even with words the table vocabulary lacks.
+        tabel_bovenaan = bool(r.treffers) and r.treffers[0].metadata.get("soort") in {"tabel", "tabelrij"}
+        # 'de grootste uitdaging' is no largest neighbourhood: the superlative must be about what the table holds.
+        bij = na_superlatief(v.tekst)
+        over_tabel = bij is None or taal.stam(bij) in r.corpus.namen().tabelwoorden | _TABELBEGRIPPEN | _TABELEENHEDEN
+        if v.superlatief and not over_tabel:
+            return None
+        if (v.superlatief or v.drempel or v.bereik) and (vraagt_tabel or tabel_bovenaan):
             return self._tabel_selectie(v, rijen, ents)
         if ents:
             if not vraagt_tabel:
@@ -643,6 +661,22 @@ _PERSOONSROL = re.compile(rf"\bwelke\s+(?:\w+\s+)?{_ROLLEN}\b|\bwie\b[^?.,;]{{0,
 def _noemt_rol(zin: str, rol: str) -> bool:
     """Of de zin de rol noemt, ook in een langer woord ('projectleiders', 'transitiehoogleraar')."""
     return rol.lower() in zin.lower()
+
+
+def _na_naam(tekst: str, e: Entiteit) -> bool:
+    """Of de vraag 'na <naam>' of 'after <naam>' zegt."""
+    return bool(re.search(rf"\b(?:na|after)\s+(?:de\s+wijk\s+|the\s+)?{re.escape(zonder_accenten(e.naam))}\b",
+                          zonder_accenten(tekst)))
+
+
+def _rijen_met_gemeenten(v: Vraag, rijen: list[TextNode]) -> list[TextNode]:
+    """Rijen van een wijk die namens N gemeenten samen meedeed, als de vraag naar N (≥ 2) gemeenten vraagt."""
+    m = re.search(rf"\b(\d+|{_TELWOORD})\s+(?:\w+\s+)?(?:gemeenten|gemeentes|municipalities)\b", v.tekst, re.I)
+    if not m:
+        return []
+    n = int(m.group(1)) if m.group(1).isdigit() else taal.TELWOORDEN.get(m.group(1).lower(), 0)
+    return [r for r in rijen if n >= 2 and
+            len([g for g in re.split(r"\s+(?:en|and|&)\s+|\s*[,/]\s*", r.metadata.get("gemeente", "")) if g]) == n]
 
 
 def _genoemd_binnen_filters(v: Vraag, r: Zoekresultaat) -> list[Entiteit]:

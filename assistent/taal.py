@@ -21,7 +21,7 @@ STOPWOORDEN = frozenset(
     a an and are as at be by do does for from has have how i in is it its me of on or that the this to was what
     when where which who why will with you your about can could should would many much there their they them please tell
     usually often best good way ways need needs make get do did say says said more most other some any into than then
-    also such these those been being were has had our we us one ones know according
+    also such these those been being were has had our we us one ones know according after before
     """.split()
 )
 

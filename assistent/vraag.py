@@ -335,6 +335,16 @@ def is_superlatief(woord: str) -> bool:
     return bool(_MAX.search(woord) or _MIN.search(woord))
 
 
+def na_superlatief(tekst: str) -> str | None:
+    """Het woord waar de overtreffende trap bij staat ('de grootste uitdaging' → uitdaging), of None."""
+    for patroon in (_MAX, _MIN):
+        m = re.search(patroon.pattern + r"\s+([^\W\d_][\w-]*)", tekst, re.I)
+        if m:
+            # 'de grootste na Laak', 'the smallest of all': the superlative stands alone.
+            return None if m.group(2).lower() in taal.STOPWOORDEN else m.group(2).lower()
+    return None
+
+
 def bevat_bedrag(tekst: str) -> bool:
     """Of de tekst een geldbedrag noemt."""
     return bool(_BEDRAG_IN_TEKST.search(tekst))

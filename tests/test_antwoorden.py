@@ -205,3 +205,20 @@ def test_vraag_naar_een_persoon_in_een_rol_die_de_bronnen_niet_noemen_wordt_gewe
     # English role words never occur in the Dutch sources: they must not veto an English question.
     a = echte_dienst.vraag("Which professor is quoted about transitions?")
     assert a.gevonden and "Rotmans" in a.antwoord
+
+
+def test_tabel_na_een_genoemde_wijk_en_een_wijk_van_twee_gemeenten(echte_dienst):
+    a = echte_dienst.vraag("Welke wijk is de grootste na Laak?")
+    assert _rijen(a) == ["Overvecht-Noord Utrecht 17.335"]
+    a = echte_dienst.vraag("Which neighbourhood is the smallest after Gillisbuurt?")
+    assert "Abdij- en Torenbuurt" in a.antwoord and len(a.citaten) == 1
+    a = echte_dienst.vraag("Welke wijk deed namens twee gemeenten mee?")
+    assert a.gevonden and "Nieuwborgen" in a.antwoord and len(a.citaten) == 1
+
+
+def test_overtreffende_trap_over_iets_anders_dan_de_tabel_geeft_geen_tabelrij(echte_dienst):
+    a = echte_dienst.vraag("Wat is de grootste uitdaging voor gemeenten?")
+    assert "Laak" not in a.antwoord and not any(c.tekst.startswith("Laak") for c in a.citaten)
+    # Words the table vocabulary lacks do not stop a superlative the search answers with the table.
+    a = echte_dienst.vraag("Wat is de kleinste wijk die meedeed, gemeten naar inwoners?")
+    assert _rijen(a) == ["Gillisbuurt Delft 1.531"]
