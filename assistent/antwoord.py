@@ -543,7 +543,7 @@ class Extractief:
         elif not items and len(gekozen) == 1 and gekozen[0].zin.endswith(":"):
             # Alone it still answers ('Er zijn zeven aanbevelingen:'), but it must not announce a list it lacks.
             gekozen = [replace(gekozen[0], zin=gekozen[0].zin[:-1].rstrip() + ".")]
-        gekozen += items
+        gekozen += items + self._voetnoten(r, gekozen)
         uniek: dict[tuple[str, int], Kandidaat] = {}
         for k in gekozen:
             # Overlapping chunks hold the same sentence twice; it is said once.
@@ -596,6 +596,28 @@ class Extractief:
                 break
             uit.append(Kandidaat(beste.score, beste.dicht, beste.lexicaal, beste.node, j, z))
         return uit
+
+    @staticmethod
+    def _voetnoten(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:
+        """De voetnoot waar een gekozen zin naar verwijst ('… omarmen.1' → '1. Rotmans, J. … Omarm de chaos.')."""
+        extra: list[Kandidaat] = []
+        for k in gekozen:
+            m = re.search(r"[.!?](\d{1,2})$", k.zin)
+            if not m:
+                continue
+            zinnen = r.corpus.zinnen(k.node)
+            begin = next((j for j, z in enumerate(zinnen) if j > k.positie and z.strip().startswith(f"{m.group(1)}.")), None)
+            if begin is None:
+                continue
+            # A reference is split at its full stops ('… (2021).', 'Omarm de chaos.', 'De Geus.'): its short pieces follow.
+            einde = begin + 1
+            while einde < min(len(zinnen), begin + 4) and len(zinnen[einde].split()) < 6:
+                einde += 1
+            for j in range(begin, einde):
+                # Without its number, so it reads as the reference it is, not as a list item.
+                z = zinnen[j].strip()[len(m.group(1)) + 1:].strip() if j == begin else zinnen[j].strip()
+                extra.append(Kandidaat(k.score, k.dicht, k.lexicaal, k.node, j, z))
+        return extra
 
     @staticmethod
     def _lijstitems(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:

@@ -222,3 +222,11 @@ def test_overtreffende_trap_over_iets_anders_dan_de_tabel_geeft_geen_tabelrij(ec
     # Words the table vocabulary lacks do not stop a superlative the search answers with the table.
     a = echte_dienst.vraag("Wat is de kleinste wijk die meedeed, gemeten naar inwoners?")
     assert _rijen(a) == ["Gillisbuurt Delft 1.531"]
+
+
+def test_een_zin_met_een_voetnootteken_neemt_de_voetnoot_mee(echte_dienst):
+    a = echte_dienst.vraag("In welk boek schreef Rotmans over transities?")
+    # '… nieuwe werkwijzen omarmen.1' refers to footnote 1, which names the book.
+    assert a.gevonden and "Omarm de chaos" in a.antwoord and "Verheijden" in a.antwoord
+    for z in cit.splits_antwoord(a.antwoord):
+        assert z.markers and cit.steun(z.tekst, [c.tekst for c in a.citaten if c.nr in z.markers]).ok, z.tekst
