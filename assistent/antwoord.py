@@ -249,10 +249,10 @@ class Extractief:
         geteld = _geteld_woord(v)
         if geteld and taal.stam(geteld[0]) not in r.corpus.namen().tabelwoorden | _TABELEENHEDEN:
             return False  # 'Hoeveel woningen telt Selwerd?' counts something the table does not count
-        anders = [w for w in v.onderwerp if taal.stam(w) not in tabelwoorden and taal.stam(w) not in _META
+        anders = [w for w in v.gevraagd if taal.stam(w) not in tabelwoorden and taal.stam(w) not in _META
                   and not is_superlatief(w)]
         # One stray word ('qua', a typo) next to a table word still asks the table; 'projectleider' alone does not.
-        return not anders or (len(anders) == 1 and len(v.onderwerp) - len(anders) >= 1)
+        return not anders or (len(anders) == 1 and len(v.gevraagd) - len(anders) >= 1)
 
     def _tabel(self, v: Vraag, r: Zoekresultaat) -> Concept | None:
         rijen = [n for n in r.corpus.van_soort("tabelrij") if r.toegestaan(n)]

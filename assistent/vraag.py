@@ -221,6 +221,7 @@ class Vraag:
     subpunt: int | None = None  # 'het tweede punt bij aanbeveling 3': the point within what the ordinal names
     entiteiten: list[Entiteit] = field(default_factory=list)
     onderwerp: list[str] = field(default_factory=list)
+    gevraagd: list[str] = field(default_factory=list)  # onderwerp without the context a follow-up carries along
     onbekende_namen: list[str] = field(default_factory=list)
     superlatief: str | None = None
     drempel: tuple[str, int] | None = None
@@ -315,6 +316,10 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     rest = "".join(" " if any(b <= i < e for b, e in posities) else c for i, c in enumerate(plat))
     # Numbers are read as numbers (drempel, bereik); '4.000' is no more a subject word than '4000'.
     v.onderwerp = [w for w in taal.inhoudswoorden(rest) if not re.fullmatch(r"[\d.,]+", w) and w not in _RANGTELWOORDEN]
+    # A follow-up carries the earlier subject as '(…)' at its end: what it asks itself is the part before that.
+    eigen_rest = re.sub(r"\s*\([^()]*\)\s*$", "", rest)
+    v.gevraagd = v.onderwerp if eigen_rest == rest else [
+        w for w in taal.inhoudswoorden(eigen_rest) if not re.fullmatch(r"[\d.,]+", w) and w not in _RANGTELWOORDEN]
     genoemd = {d for e in v.entiteiten for d in [zonder_accenten(e.naam), *_naamdelen(e.naam)]}
     v.onbekende_namen = sorted(n for n in taal.eigennamen(tekst)
                                if zonder_accenten(n) not in genoemd and not bekend_woord(n)
@@ -407,6 +412,10 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
         return f"{vorige_vraag.rstrip('?')} ({eigen[0].naam})?"
     # Otherwise the previous question's subject travels along for retrieval.
     genoemd = [f"aanbeveling {vorig.rangtelwoord}"] if vorig.noemt_aanbeveling and (vorig.rangtelwoord or 0) > 0 else []
+    if not eigen:
+        # 'Welke gemeente verliet het programma?' – 'Leiden.' – 'welke wijk had die ingediend?': the one name answered.
+        antwoordnamen = list(dict.fromkeys(e.naam for e in analyse(vorig_antwoord).tabel_entiteiten))
+        genoemd += antwoordnamen if len(antwoordnamen) == 1 else []
     # 'Waarom is die belangrijk?' after 'Wat is aanbeveling 4?' is about recommendation 4, by number.
     onderwerp = " ".join(dict.fromkeys(genoemd + [e.naam for e in vorig.entiteiten] + vorig.onderwerp))
     return f"{tekst.rstrip()} ({onderwerp})" if onderwerp else tekst

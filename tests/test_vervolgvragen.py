@@ -152,3 +152,12 @@ def test_verzonnen_herschrijving_wordt_genegeerd(nep_dienst, nep):
     a = nep_dienst.vraag(VERVOLG, gesprek=_gesprek("Welke wijk deed mee in Groningen?", "Selwerd [1]."))
     assert "Zwolle" not in a.zelfstandige_vraag and a.zelfstandige_vraag == "En hoeveel inwoners heeft Selwerd?"
     assert a.antwoord == "De wijk Selwerd heeft 6.231 inwoners [1]."
+
+
+def test_vervolgvraag_over_de_ene_naam_uit_het_vorige_antwoord(echte_dienst):
+    gesprek = [{"rol": "gebruiker", "tekst": "Welke gemeente stapte voortijdig uit het programma?"},
+               {"rol": "assistent", "tekst": "Dat was Leiden [1]."}]
+    a = echte_dienst.vraag("en welke wijk had die ingebracht?", gesprek=gesprek)
+    # 'die' is the one municipality the answer named; the carried context does not make it a text question.
+    assert "Leiden" in a.zelfstandige_vraag and "Zuidhoven" in a.antwoord
+    assert [c.tekst.split("\n")[-1] for c in a.citaten] == ["Zuidhoven Leiden 3.410"]
