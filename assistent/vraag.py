@@ -360,6 +360,10 @@ def verwijst_terug(tekst: str) -> bool:
     if _VERWIJZING.search(tekst) or _ELLIPS.match(tekst) or not taal.inhoudswoorden(tekst):
         return True
     woorden = taal.woorden(tekst)
+    # 'Vertel meer over de tweede', 'and the last one?': an ordinal without its noun names an item said before.
+    if re.search(rf"\b(?:de|het|the)\s+(?:{_RANG_WOORD})(?:\s+(?:one|daarvan|ervan|van die|of them))?\s*[?.!]?\s*$",
+                 tekst, re.I):
+        return True
     for m in _LOS_AANWIJZEND.finditer(tekst):
         voor = taal.woorden(tekst[:m.start()])
         # Right before the question mark it is an object ('hoe verklaren de onderzoekers dat?'), never a conjunction.
@@ -376,6 +380,20 @@ def verwijst_terug(tekst: str) -> bool:
 _SOORTNAAM = re.compile(r"\b(?:die|deze|dezelfde|diezelfde|dat|dit|that|this|the same)\s+(wijk|buurt|gemeente|stad|plaats|"
                         r"neighbourhood|neighborhood|district|municipality|city|town)\b", re.I)
 _GEMEENTEWOORD = re.compile(r"gemeente|stad|plaats|municipality|city|town", re.I)
+
+
+def _opsommingsitem(antwoord: str, plek: int) -> str | None:
+    """Het zoveelste item van de opsomming in een antwoord (regels met '-', '1.', of 'a, b en c'); -1 is het laatste."""
+    schoon = re.sub(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]", "", antwoord)
+    items = [re.sub(r"^\s*(?:[-–•]|\d+\.)\s*", "", r).strip(" .") for r in schoon.split("\n")
+             if re.match(r"^\s*(?:[-–•]|\d+\.)\s", r)]
+    if len(items) < 2:
+        delen = re.split(r",\s*|\s+(?:en|of|and|or)\s+", schoon.strip().rstrip("."))
+        items = [d.strip() for d in delen if d.strip()] if len(delen) >= 3 and all(
+            len(d.split()) <= 6 for d in delen) else []
+    if not items or not -len(items) <= (plek - 1 if plek > 0 else plek) < len(items):
+        return None
+    return items[plek - 1 if plek > 0 else plek]
 
 
 def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
@@ -412,6 +430,13 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
         return f"{vorige_vraag.rstrip('?')} ({eigen[0].naam})?"
     # Otherwise the previous question's subject travels along for retrieval.
     genoemd = [f"aanbeveling {vorig.rangtelwoord}"] if vorig.noemt_aanbeveling and (vorig.rangtelwoord or 0) > 0 else []
+    los_rang = re.search(rf"\b({_RANG_WOORD})\b", tekst, re.I)
+    if los_rang and vorig.noemt_aanbeveling and vorig.rangtelwoord and not nu.noemt_aanbeveling:
+        # 'Wat is de eerste aanbeveling?' – … – 'En de laatste?': the same kind of thing, another number.
+        soort = "the {} recommendation" if nu.taal == "en" else "de {} aanbeveling"
+        return f"{tekst.rstrip()} ({soort.format(los_rang.group(1).lower())})"
+    if nu.rangtelwoord and (item := _opsommingsitem(vorig_antwoord, nu.rangtelwoord)):
+        genoemd.append(item)  # 'Waarom is die eerste vorm zo lastig?' after 'Koppelkansen, meekoppelkansen en …'
     if not eigen:
         # 'Welke gemeente verliet het programma?' – 'Leiden.' – 'welke wijk had die ingediend?': the one name answered.
         antwoordnamen = list(dict.fromkeys(e.naam for e in analyse(vorig_antwoord).tabel_entiteiten))

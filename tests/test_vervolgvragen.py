@@ -161,3 +161,17 @@ def test_vervolgvraag_over_de_ene_naam_uit_het_vorige_antwoord(echte_dienst):
     # 'die' is the one municipality the answer named; the carried context does not make it a text question.
     assert "Leiden" in a.zelfstandige_vraag and "Zuidhoven" in a.antwoord
     assert [c.tekst.split("\n")[-1] for c in a.citaten] == ["Zuidhoven Leiden 3.410"]
+
+
+def test_vervolgvraag_met_alleen_een_rangtelwoord(echte_dienst):
+    lijst = echte_dienst.vraag("Wat zijn de aanbevelingen?")
+    a = echte_dienst.vraag("Vertel meer over de tweede", gesprek=_gesprek(lijst.vraag, lijst.antwoord))
+    # The second item of the list just given: recommendation 2.
+    assert a.antwoord.startswith("Aanbeveling 2:")
+    eerste = echte_dienst.vraag("Wat is de eerste aanbeveling?")
+    a = echte_dienst.vraag("En de laatste?", gesprek=_gesprek(eerste.vraag, eerste.antwoord))
+    assert a.antwoord.startswith("Aanbeveling 7:")
+    a = echte_dienst.vraag("Waarom is die eerste vorm zo lastig?",
+                           gesprek=_gesprek("Welke drie vormen van verbinden noemt het rapport?",
+                                            "Koppelkansen, meekoppelkansen en afstemming [1]."))
+    assert "Koppelkansen" in a.zelfstandige_vraag and "koppelkansen" in a.antwoord.lower()
