@@ -29,7 +29,7 @@ from assistent.fouten import BronFout, IndexBezet, IndexFout
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 3  # raise when the stored layout changes; older indexes are refused with the rebuild command
+SCHEMA = 4  # raise when the stored layout changes; older indexes are refused with the rebuild command
 HERBOUW = "assistent indexeer --opnieuw"
 EMBED_BATCH = 16
 LEES_BLOK = 5000

@@ -40,6 +40,10 @@ BRONVERWIJZING = frozenset(_STAMMER.stemWord(w) for w in """publicatie publicati
     document documenten bron bronnen onderzoek onderzoekers auteurs tekst report reports publication publications summary
     study research authors source sources les lessen lesson lessons""".split())
 
+# Words that make a publication itself the subject: its title, its name, when it appeared.
+_NAAR_DE_BRON = frozenset(_STAMMER.stemWord(w) for w in """titel titels title titles heet heette heten naam name
+    called named verschenen verscheen uitgebracht published""".split())
+
 ONTKENNINGEN = frozenset({"niet", "geen", "nooit", "niets", "nergens", "niemand", "not", "no", "never", "none", "nothing"})
 
 TELWOORDEN = {
@@ -110,6 +114,8 @@ def ontleed(s: str, woordenschat) -> list[str]:
 
 def zonder_bronverwijzing(stammen_: list[str]) -> list[str]:
     """Stammen zonder de woorden waarmee een vraag naar de bron zelf verwijst, tenzij er dan niets overblijft."""
+    if any(s in _NAAR_DE_BRON for s in stammen_):
+        return stammen_  # 'titel rapport 2019': then the report is what is asked about
     return [s for s in stammen_ if s not in BRONVERWIJZING] or stammen_
 
 
@@ -145,7 +151,8 @@ def eigennamen(zin: str) -> set[str]:
 
 _LABEL = re.compile(r"\d+\.\s+[A-ZÀ-Ý][\w-]*(?:\s[\w-]+)?\.")
 _AFKORTINGEN = ("bijv.", "bv.", "o.a.", "m.a.w.", "d.w.z.", "e.d.", "etc.", "nr.", "ca.", "vgl.", "J.", "M.", "e.g.", "i.e.")
-_ZINSGRENS = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'‘(\[]?[A-ZÀ-Ý0-9–-])")
+# A year in brackets after a title ending in '?' continues the sentence: "… 'Betere wijken …?' (2019) onderzochten we".
+_ZINSGRENS = re.compile(r"(?<=[.!?])[\"')\]’]*\s+(?!\(\d{4}\)\s+[a-zà-ÿ])(?=[\"'‘(\[]?[A-ZÀ-Ý0-9–-])")
 
 
 def zinnen(tekst: str) -> list[tuple[int, int]]:

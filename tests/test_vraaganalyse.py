@@ -141,3 +141,10 @@ def test_een_punt_binnen_een_aanbeveling(tekst, punt, aanbeveling):
 def test_nummer_in_woorden_en_een_vraag_naar_nummer_en_punt_is_een_vraag():
     v = analyseer("Welke aanbeveling is nummer vijf, en wat is daarvan het derde punt?")
     assert (v.rangtelwoord, v.subpunt, v.delen) == (5, 3, [])
+
+
+def test_een_jaartal_tussen_haakjes_na_een_titel_met_vraagteken_splitst_de_zin_niet():
+    from assistent import taal
+    t = "In het rapport 'Betere wijken?' (2019) onderzochten we de start. (2020) Was een jaar."
+    assert [t[b:e] for b, e in taal.zinnen(t)] == ["In het rapport 'Betere wijken?' (2019) onderzochten we de start.",
+                                                   "(2020) Was een jaar."]
