@@ -728,10 +728,21 @@ def weigering(taalcode: str) -> str:
 def voeg_samen(concepten: list[Concept], onbeantwoord: list[str], taalcode: str) -> Concept:
     """Antwoorden op de delen van een vraag achter elkaar; wat niet te beantwoorden was wordt genoemd."""
     tekst, passages, scores = [], [], []
+    gezegd: list[str] = []
     for c in concepten:
         verschuiving = len(passages)
-        tekst.append(re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + verschuiving}]",
-                            c.tekst.removeprefix(ENGELSE_INLEIDING).strip()))
+        deel = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + verschuiving}]",
+                      c.tekst.removeprefix(ENGELSE_INLEIDING).strip())
+        regels = []
+        for regel in deel.split("\n"):
+            # A sentence that answers both parts is said once, in the first.
+            nieuw = [z.tekst for z in cit.splits_antwoord(regel)
+                     if not any(_zelfde_tekst(cit.zonder_markers(z.tekst), g) for g in gezegd)]
+            gezegd += [cit.zonder_markers(z) for z in nieuw]
+            if nieuw:
+                regels.append(" ".join(nieuw))
+        if regels:
+            tekst.append("\n".join(regels))
         passages += c.passages
         scores += c.scores or [0.0] * len(c.passages)
     for deel in onbeantwoord:

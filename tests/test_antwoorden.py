@@ -119,6 +119,9 @@ def test_parafrase_krijgt_het_feit(echte_dienst):
 def test_tweeledige_vraag_beantwoordt_beide_delen(echte_dienst):
     a = echte_dienst.vraag("Met hoeveel gemeenten begon het programma en welke gemeente stopte voortijdig?")
     assert a.gevonden and "vijftien" in a.antwoord and "Leiden" in a.antwoord
+    # A sentence that answers both parts is said once.
+    zinnen = [cit.zonder_markers(z.tekst) for z in cit.splits_antwoord(a.antwoord)]
+    assert len(zinnen) == len(set(zinnen)), a.antwoord
 
 
 def test_elke_zin_van_een_extractief_antwoord_is_gedragen(echte_dienst):
