@@ -100,7 +100,9 @@ def dekt(s: str, stammen: set[str]) -> bool:
     """Of stam s in de stammen voorkomt, ook als deel van een samenstelling ('warmtetransitie' ↔ 'transitie')."""
     if s in stammen:
         return True
-    return len(s) >= 5 and any((s in p) or (len(p) >= 5 and p in s) for p in stammen)
+    # A number word inside a longer word is a number ('vijftienduizend'), not a part to match on.
+    return len(s) >= 5 and s not in TELWOORDEN and any(
+        (s in p) or (len(p) >= 5 and p in s and p not in TELWOORDEN) for p in stammen)
 
 
 def ontleed(s: str, woordenschat) -> list[str]:
@@ -109,7 +111,8 @@ def ontleed(s: str, woordenschat) -> list[str]:
         return []
     delen = [s[i:] for i in range(3, len(s) - 4) if s[i:] in woordenschat]
     delen += [s[:i] for i in range(len(s) - 3, 4, -1) if s[:i] in woordenschat]
-    return delen[:2]
+    # 'vijftienduizend' is a number, not about the fifteen municipalities.
+    return [d for d in delen if d not in TELWOORDEN][:2]
 
 
 def zonder_bronverwijzing(stammen_: list[str]) -> list[str]:

@@ -148,3 +148,9 @@ def test_een_jaartal_tussen_haakjes_na_een_titel_met_vraagteken_splitst_de_zin_n
     t = "In het rapport 'Betere wijken?' (2019) onderzochten we de start. (2020) Was een jaar."
     assert [t[b:e] for b, e in taal.zinnen(t)] == ["In het rapport 'Betere wijken?' (2019) onderzochten we de start.",
                                                    "(2020) Was een jaar."]
+
+
+def test_een_telwoord_in_een_samenstelling_telt_niet_als_deel():
+    from assistent import taal
+    assert taal.dekt("transitie", {"warmtetransitie"}) and not taal.dekt("vijftienduis", {"vijftien"})
+    assert taal.ontleed("vijftienduis", {"vijftien": 3}) == []
