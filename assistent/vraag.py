@@ -391,9 +391,8 @@ def _opsommingsitem(antwoord: str, plek: int) -> str | None:
         delen = re.split(r",\s*|\s+(?:en|of|and|or)\s+", schoon.strip().rstrip("."))
         items = [d.strip() for d in delen if d.strip()] if len(delen) >= 3 and all(
             len(d.split()) <= 6 for d in delen) else []
-    if not items or not -len(items) <= (plek - 1 if plek > 0 else plek) < len(items):
-        return None
-    return items[plek - 1 if plek > 0 else plek]
+    i = plek - 1 if plek > 0 else plek
+    return items[i] if items and -len(items) <= i < len(items) else None
 
 
 def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
@@ -430,6 +429,8 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
         return f"{vorige_vraag.rstrip('?')} ({eigen[0].naam})?"
     # Otherwise the previous question's subject travels along for retrieval.
     genoemd = [f"aanbeveling {vorig.rangtelwoord}"] if vorig.noemt_aanbeveling and (vorig.rangtelwoord or 0) > 0 else []
+    if nu.subpunt and not nu.rangtelwoord and vorig.noemt_aanbeveling and vorig.rangtelwoord:
+        return f"{tekst.rstrip()} ({vorige_vraag.rstrip('?')})"  # 'Wat is aanbeveling 3?' – 'En het tweede punt?'
     los_rang = re.search(rf"\b({_RANG_WOORD})\b", tekst, re.I)
     if los_rang and vorig.noemt_aanbeveling and vorig.rangtelwoord and not nu.noemt_aanbeveling:
         # 'Wat is de eerste aanbeveling?' – … – 'En de laatste?': the same kind of thing, another number.

@@ -175,3 +175,9 @@ def test_vervolgvraag_met_alleen_een_rangtelwoord(echte_dienst):
                            gesprek=_gesprek("Welke drie vormen van verbinden noemt het rapport?",
                                             "Koppelkansen, meekoppelkansen en afstemming [1]."))
     assert "Koppelkansen" in a.zelfstandige_vraag and "koppelkansen" in a.antwoord.lower()
+
+
+def test_vervolgvraag_naar_een_punt_van_de_vorige_aanbeveling(echte_dienst):
+    eerste = echte_dienst.vraag("Wat is aanbeveling 3?")
+    a = echte_dienst.vraag("En wat is het tweede punt?", gesprek=_gesprek(eerste.vraag, eerste.antwoord))
+    assert a.antwoord.startswith("Aanbeveling 3:") and a.antwoord.endswith("– Formaliseer de samenwerking [1].")
