@@ -161,7 +161,6 @@ def test_engelse_vraag_rangschikt_op_betekenis_ook_onder_het_nederlandse_niveau(
     assert a.gevonden and "moeilijk om bewoners te bereiken" in a.antwoord
 
 
-
 def test_een_aankondiging_van_een_lijst_zonder_lijst_eindigt_met_een_punt(echte_dienst):
     a = echte_dienst.vraag("Hoeveel aanbevelingen krijgen gemeenten mee?")
     assert a.gevonden and "zeven" in a.antwoord

@@ -79,7 +79,6 @@ def test_namen_komen_uit_de_index_en_zijn_tolerant(echte_dienst):
     assert v.onbekende_namen == ["lombok"] and [e.naam for e in v.entiteiten] == ["Utrecht"]
 
 
-
 def test_afkortingen_uit_de_namen_in_de_index():
     from llama_index.core.schema import TextNode
 
@@ -97,7 +96,6 @@ def test_afkorting_in_een_vraag_wordt_beantwoord(echte_dienst):
     a = echte_dienst.vraag("Waar zet het NPLV op in?")
     assert a.gevonden and "Nationaal Programma Leefbaarheid en Veiligheid" in a.antwoord
     assert not echte_dienst.vraag("Wat doet de VNG in de wijk?").gevonden
-
 
 
 def test_om_welke_reden_is_een_waaromvraag():
