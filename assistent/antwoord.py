@@ -467,7 +467,7 @@ class Extractief:
                 if v.is_("duur") and _DUUR.search(zin):
                     score += 0.12
                 if v.is_("tijdstip") and _TIJDSTIP.search(zin):
-                    score += 0.08
+                    score += 0.15  # 'Wanneer begon het?' is answered by a date, not by the sentence about the start
                 if v.is_("definitie") and _begint_met_term(zin, stammen_v):
                     score += 0.06
                 if re.match(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b", zin):

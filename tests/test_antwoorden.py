@@ -232,3 +232,9 @@ def test_een_zin_met_een_voetnootteken_neemt_de_voetnoot_mee(echte_dienst):
     assert a.gevonden and "Omarm de chaos" in a.antwoord and "Verheijden" in a.antwoord
     for z in cit.splits_antwoord(a.antwoord):
         assert z.markers and cit.steun(z.tekst, [c.tekst for c in a.citaten if c.nr in z.markers]).ok, z.tekst
+
+
+def test_wanneer_vraag_krijgt_de_zin_met_de_datum(echte_dienst):
+    # 'bij de start wisten we …' names the start; the answer to 'wanneer' is the sentence with the date.
+    a = echte_dienst.vraag("Wanneer is het experimentenprogramma van start gegaan?")
+    assert a.gevonden and "2018" in a.antwoord
