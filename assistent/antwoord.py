@@ -470,8 +470,8 @@ class Extractief:
                     score += 0.15  # 'Wanneer begon het?' is answered by a date, not by the sentence about the start
                 if v.is_("definitie") and _begint_met_term(zin, stammen_v):
                     score += 0.06
-                if re.match(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b", zin):
-                    score -= 0.04  # leans on a sentence the reader does not see
+                if _LEUNT.match(zin):
+                    score -= 0.02  # leans on the sentence before it (which an open question's answer then brings)  # leans on a sentence the reader does not see
                 if len(zin.split()) > 45:
                     score -= 0.03
                 if zin.endswith("?"):
@@ -572,9 +572,15 @@ class Extractief:
 
     @staticmethod
     def _met_toelichting(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:
-        """Bij een open vraag: elke gekozen zin met de zin die erop volgt, want die werkt de gedachte vaak uit."""
+        """Bij een open vraag: elke gekozen zin met de zin erna (die werkt de gedachte uit) en, leunt hij, de zin ervoor."""
         uit: list[Kandidaat] = []
         for k in gekozen:
+            if _LEUNT.match(k.zin) and k.positie > 0:
+                # 'Want nagenoeg overal lag de focus …' leans on the sentence before it: that one comes first.
+                vorige = r.corpus.zinnen(k.node)[k.positie - 1].strip()
+                if (not vorige.endswith(("?", ":")) and not _lijstregel(vorige)
+                        and not any(_zelfde_tekst(vorige, x.zin) for x in gekozen + uit)):
+                    uit.append(Kandidaat(k.score, k.dicht, k.lexicaal, k.node, k.positie - 1, vorige))
             uit.append(k)
             if k.zin.endswith(":"):
                 continue  # its list items follow anyway
@@ -646,6 +652,7 @@ class Extractief:
         return extra
 
 
+_LEUNT = re.compile(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b")
 # Questions after a fact (a number, a moment, a name, a place, a list) get that fact; other questions the thought.
 _FEITVRAGEN = ("getal", "tijd", "wie", "waar", "lijst")
 _TELWOORD = "|".join(sorted(taal.TELWOORDEN, key=len, reverse=True))

@@ -238,3 +238,12 @@ def test_wanneer_vraag_krijgt_de_zin_met_de_datum(echte_dienst):
     # 'bij de start wisten we …' names the start; the answer to 'wanneer' is the sentence with the date.
     a = echte_dienst.vraag("Wanneer is het experimentenprogramma van start gegaan?")
     assert a.gevonden and "2018" in a.antwoord
+
+
+def test_een_leunende_zin_in_een_open_antwoord_krijgt_de_zin_ervoor(echte_dienst):
+    a = echte_dienst.vraag("Wat was de reden dat gemeenten zich vooral op aardgasvrij richtten?")
+    # 'Want nagenoeg overal lag de focus …' continues the sentence before it, which comes first.
+    assert a.gevonden and "beleidsdruk" in a.antwoord
+    zinnen = [cit.zonder_markers(z.tekst) for z in cit.splits_antwoord(a.antwoord)]
+    i = next(i for i, z in enumerate(zinnen) if z.startswith("Want nagenoeg"))
+    assert i > 0 and "smaller perspectief" in zinnen[i - 1]
