@@ -653,8 +653,9 @@ class Extractief:
 
 
 _LEUNT = re.compile(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b")
-# Questions after a fact (a number, a moment, a name, a place, a list) get that fact; other questions the thought.
-_FEITVRAGEN = ("getal", "tijd", "wie", "waar", "lijst")
+# Questions after a fact (a number, a moment, a name, a list) get that fact; other questions the thought. 'Waar'
+# is no fact question here: 'Waar lag de focus?' asks for a thought, places are asked by name ('in welke gemeente').
+_FEITVRAGEN = ("getal", "tijd", "wie", "lijst")
 _TELWOORD = "|".join(sorted(taal.TELWOORDEN, key=len, reverse=True))
 _DUUR = re.compile(rf"\b(\d+|{_TELWOORD}|enkele|een paar|meerdere|vele|several|a few|many)\s+(jaar|jaren|maanden|maand|weken|week|dagen|years?|months?|weeks?)\b", re.I)
 _TIJDSTIP = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|"

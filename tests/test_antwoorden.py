@@ -247,3 +247,6 @@ def test_een_leunende_zin_in_een_open_antwoord_krijgt_de_zin_ervoor(echte_dienst
     zinnen = [cit.zonder_markers(z.tekst) for z in cit.splits_antwoord(a.antwoord)]
     i = next(i for i, z in enumerate(zinnen) if z.startswith("Want nagenoeg"))
     assert i > 0 and "smaller perspectief" in zinnen[i - 1]
+    # 'Waar lag de focus?' asks for a thought, not a place: the same open answer.
+    a = echte_dienst.vraag("Waar lag bij de gemeenten vooral de focus?")
+    assert "smaller perspectief" in a.antwoord and "aardgasvrij" in a.antwoord
