@@ -16,7 +16,7 @@ from assistent.zoeken import Treffer, Zoekresultaat
 GEWICHT_DICHT = 0.55
 GEWICHT_LEXICAAL = 0.35
 GEWICHT_RANG = 0.10
-MIN_SCORE = {"nl": -0.12, "en": -0.62}  # fused score of the best sentence below which the question is refused
+MIN_SCORE = {"nl": -0.14, "en": -0.62}  # fused score of the best sentence below which the question is refused
 MIN_SCORE_ONBEKEND = 0.05  # stricter when most of the question's words occur nowhere in the sources
 PASSAGES_VOOR_ZINNEN = 6
 # Scores can be negative (below the unrelated level), so cue adjustments add and sentences compare by distance.
