@@ -471,7 +471,7 @@ class Extractief:
                 if v.is_("definitie") and _begint_met_term(zin, stammen_v):
                     score += 0.06
                 if _LEUNT.match(zin):
-                    score -= 0.02  # leans on the sentence before it (which an open question's answer then brings)  # leans on a sentence the reader does not see
+                    score -= 0.02  # leans on the sentence before it (which an open question's answer then brings)
                 if len(zin.split()) > 45:
                     score -= 0.03
                 if zin.endswith("?"):
@@ -652,6 +652,7 @@ class Extractief:
         return extra
 
 
+# A sentence opening with one of these words continues the one before it.
 _LEUNT = re.compile(r"^(Die|Deze|Dat|Dit|Daar|Daarom|Want|En|Maar|Ook|Bovendien|Hier|Zij|Ze|Het)\b")
 # Questions after a fact (a number, a moment, a name, a list) get that fact; other questions the thought. 'Waar'
 # is no fact question here: 'Waar lag de focus?' asks for a thought, places are asked by name ('in welke gemeente').
