@@ -68,7 +68,11 @@ class Dienst:
         return s
 
     def zorg_voor_index(self, voortgang: bool = False) -> Samenvatting | None:
-        """Bouwt de index als die ontbreekt; weigert een index die niet past."""
+        """Bouwt de index als die ontbreekt of een ouder formaat heeft; weigert een index van een andere embedder."""
+        if self.index.ouder_schema() and any(self.instellingen.bronnen.glob("*")):
+            # Uploaded publications live in the sources folder too, so a rebuild from it loses nothing.
+            log.warning("De index heeft een ouder formaat; hij wordt opnieuw opgebouwd uit %s.", self.instellingen.bronnen)
+            return self.indexeer(opnieuw=True, voortgang=voortgang)
         self.index.controleer()
         if self.index.bestaat():
             return None

@@ -259,6 +259,15 @@ class Index:
                 "zijn niet te vergelijken.",
                 f"Bouw de index opnieuw met de nieuwe embedder: `{HERBOUW}`, of zet ASSISTENT_EMBEDDER terug.")
 
+    def ouder_schema(self) -> bool:
+        """Of de index met deze embedder maar in een ouder formaat is gebouwd (dan kan hij uit de bronnen opnieuw)."""
+        collectie = self._collectie()
+        if collectie is None:
+            return False
+        meta = collectie.metadata or {}
+        return (meta.get("schema") != SCHEMA and meta.get("embedder") == embedder_naam(self.embedder)
+                and int(meta.get("dim", -1)) == self.dim)
+
     def bestaat(self) -> bool:
         """Of er een gevulde index is."""
         c = self._collectie()

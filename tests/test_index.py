@@ -262,3 +262,22 @@ def test_cli_zoek_overvecht_noord_echte_embedder(tmp_path):
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert s["overgeslagen"] == [SAMENVATTING] and not (s["nieuw"] or s["vervangen"] or s["verwijderd"])
+
+
+def test_dienst_bouwt_een_index_van_een_ouder_formaat_opnieuw_uit_de_bronnen(tmp_path, bronmap):
+    from assistent.dienst import Dienst
+    from conftest import maak_instellingen
+
+    d = Dienst(maak_instellingen(tmp_path / "index", bronnen=bronmap, embedder="nep"))
+    d.indexeer(voortgang=False)
+    c = d.index._collectie()
+    c.modify(metadata={k: v for k, v in (c.metadata or {}).items()} | {"schema": SCHEMA - 1})
+    # After an update the same sources are indexed again instead of refusing to start.
+    nieuw = Dienst(maak_instellingen(tmp_path / "index", bronnen=bronmap, embedder="nep"))
+    assert nieuw.zorg_voor_index() is not None
+    assert nieuw.index._collectie().metadata["schema"] == SCHEMA and nieuw.vraag("Wat zijn koppelkansen?").antwoord
+    # An older index of another embedder is still refused, never rebuilt or mixed.
+    c = nieuw.index._collectie()
+    c.modify(metadata={k: v for k, v in (c.metadata or {}).items()} | {"schema": SCHEMA - 1})
+    with pytest.raises(IndexFout):
+        Dienst(maak_instellingen(tmp_path / "index", bronnen=bronmap, embedder="nep:128")).zorg_voor_index()
