@@ -196,7 +196,7 @@ class Extractief:
     @staticmethod
     def _aanbeveling_detail(nummer: int, node: TextNode) -> Concept:
         regels = node.text.split("\n")
-        punten = [x for x in regels if x.startswith(("– ", "- ", "• "))]
+        punten = _punten(node)
         lopend = " ".join(x for x in regels[1:] if not x.startswith(("– ", "- ", "• ")))
         intro = [lopend[b:e] for b, e in taal.zinnen(lopend)]
         tekst = f"Aanbeveling {nummer}: {node.metadata.get('aanbeveling_titel')} [1]."
@@ -209,7 +209,7 @@ class Extractief:
     @staticmethod
     def _aanbeveling_punt(nummer: int, node: TextNode, punt: int, taalcode: str) -> Concept:
         """Eén punt binnen een aanbeveling ('het tweede punt bij aanbeveling 3'); -1 is het laatste."""
-        punten = [x for x in node.text.split("\n") if x.startswith(("– ", "- ", "• "))]
+        punten = _punten(node)
         titel = node.metadata.get("aanbeveling_titel")
         plek = len(punten) + 1 + punt if punt < 0 else punt
         if not 1 <= plek <= len(punten):
@@ -246,8 +246,7 @@ class Extractief:
     def _vraagt_tabel(v: Vraag, r: Zoekresultaat) -> bool:
         """Of alles wat de vraag naast de namen vraagt in de tabel staat (omvang, plaats, deelname)."""
         tabelwoorden = r.corpus.namen().tabelwoorden | _TABELBEGRIPPEN
-        geteld = _geteld_woord(v)
-        if geteld and taal.stam(geteld[0]) not in r.corpus.namen().tabelwoorden | _TABELEENHEDEN:
+        if v.geteld and taal.stam(v.geteld[0]) not in r.corpus.namen().tabelwoorden | _TABELEENHEDEN:
             return False  # 'Hoeveel woningen telt Selwerd?' counts something the table does not count
         anders = [w for w in v.gevraagd if taal.stam(w) not in tabelwoorden and taal.stam(w) not in _META
                   and not is_superlatief(w)]
@@ -443,7 +442,7 @@ class Extractief:
         if alleen is not None:
             treffers = [t for t in treffers if t.node.node_id in alleen] or [
                 Treffer(corpus.per_id[i], 0.0) for i in alleen if i in corpus.per_id]
-        geteld = {taal.stam(w) for w in _geteld_woord(v)}
+        geteld = {taal.stam(w) for w in v.geteld}
         for t in treffers[:PASSAGES_VOOR_ZINNEN]:
             kop = t.metadata.get("aanbeveling_titel") or t.metadata.get("sectie", "")
             kop_stammen = sectie_cache.setdefault(kop, set(taal.stammen(kop)))
@@ -508,8 +507,7 @@ class Extractief:
             return None
         beste = kandidaten[0]
         # Only in Dutch: an English role word never occurs in Dutch sources, and words must not veto English.
-        rol = _PERSOONSROL.search(v.tekst) if v.taal != "en" else None
-        if rol and not any(_noemt_rol(k.zin, rol.group(1) or rol.group(2)) for k in kandidaten[:3]):
+        if v.rol and v.taal != "en" and not any(_noemt_rol(k.zin, v.rol) for k in kandidaten[:3]):
             return None  # 'Wie was de programmamanager?': no sentence near the top names that role at all
         lijstvraag = v.is_("lijst")
         maximum = 4 if lijstvraag else 2
@@ -665,13 +663,9 @@ _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorz
                     r"because|due to|since|reason)\b", re.I)
 
 
-_HOEVEEL = re.compile(r"\b(?:hoeveel|aantal|how many|number of)\s+(.*)", re.I)
-
-
-def _geteld_woord(v: Vraag) -> list[str]:
-    """Wat een hoeveel-vraag telt: de eerste twee inhoudswoorden erna ('Hoeveel van de deelnemende wijken')."""
-    m = _HOEVEEL.search(v.tekst) if v.is_("getal") else None
-    return [w for w in taal.woorden(m.group(1)) if w not in taal.STOPWOORDEN][:2] if m else []
+def _punten(node: TextNode) -> list[str]:
+    """De opsommingspunten van een aanbeveling, als regels."""
+    return [x for x in node.text.split("\n") if x.startswith(("– ", "- ", "• "))]
 
 
 def _telt(zin: str, stammen: set[str]) -> bool:
@@ -679,14 +673,6 @@ def _telt(zin: str, stammen: set[str]) -> bool:
     w = taal.woorden(zin)
     return any((x.isdigit() or x in taal.TELWOORDEN) and stammen & {taal.stam(y) for y in w[i + 1:i + 3]}
                for i, x in enumerate(w))
-
-
-# People by their role (Dutch): a question after one ('Welke minister …') needs a sentence naming that role.
-_ROLLEN = (r"(minister|staatssecretaris|directeur|directrice|wethouder|burgemeester|gedeputeerde|projectleider|"
-           r"programmamanager|programmaleider|voorzitter|woordvoerder|contactpersoon|onderzoeker|auteur|schrijver|"
-           r"hoogleraar)s?")
-# Asked is the person in a role ('Welke minister …', 'Wie was bij X de projectleider?'), not a role as subject.
-_PERSOONSROL = re.compile(rf"\bwelke\s+(?:\w+\s+)?{_ROLLEN}\b|\bwie\b[^?.,;]{{0,40}}?\b{_ROLLEN}\b", re.I)
 
 
 def _noemt_rol(zin: str, rol: str) -> bool:

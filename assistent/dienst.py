@@ -69,18 +69,20 @@ class Dienst:
 
     def zorg_voor_index(self, voortgang: bool = False) -> Samenvatting | None:
         """Bouwt de index als die ontbreekt of een ouder formaat heeft; weigert een index van een andere embedder."""
-        if self.index.ouder_schema() and any(self.instellingen.bronnen.glob("*")):
+        bronnen = self.instellingen.bronnen
+        ouder = self.index.ouder_schema() and any(bronnen.glob("*"))
+        if ouder:
             # Uploaded publications live in the sources folder too, so a rebuild from it loses nothing.
-            log.warning("De index heeft een ouder formaat; hij wordt opnieuw opgebouwd uit %s.", self.instellingen.bronnen)
-            return self.indexeer(opnieuw=True, voortgang=voortgang)
-        self.index.controleer()
-        if self.index.bestaat():
-            return None
-        if not any(self.instellingen.bronnen.glob("*")):
-            raise IndexFout(f"Er is geen index en de bronnenmap {self.instellingen.bronnen} is leeg of ontbreekt.",
-                            "Zet de publicaties in bronnen/ (of zet ASSISTENT_BRONNEN) en draai `assistent indexeer`.")
-        log.warning("Er is nog geen index; die wordt nu gebouwd uit %s.", self.instellingen.bronnen)
-        s = self.indexeer(voortgang=voortgang)
+            log.warning("De index heeft een ouder formaat; hij wordt opnieuw opgebouwd uit %s.", bronnen)
+        else:
+            self.index.controleer()
+            if self.index.bestaat():
+                return None
+            if not any(bronnen.glob("*")):
+                raise IndexFout(f"Er is geen index en de bronnenmap {bronnen} is leeg of ontbreekt.",
+                                "Zet de publicaties in bronnen/ (of zet ASSISTENT_BRONNEN) en draai `assistent indexeer`.")
+            log.warning("Er is nog geen index; die wordt nu gebouwd uit %s.", bronnen)
+        s = self.indexeer(opnieuw=ouder, voortgang=voortgang)
         if not self.index.bestaat():
             raise IndexFout("Er kon geen index gebouwd worden: geen enkele bron was leesbaar.",
                             "Zie de meldingen hierboven en zet leesbare publicaties in bronnen/.")

@@ -251,8 +251,8 @@ class Index:
             raise IndexFout(
                 f"De index in {self._waar()} heeft een ouder formaat (schema {meta.get('schema')}, nodig {SCHEMA}).",
                 f"Bouw hem opnieuw: `{HERBOUW}`.")
-        verwacht = embedder_naam(self.embedder)
-        if meta.get("embedder") != verwacht or int(meta.get("dim", -1)) != self.dim:
+        if not self._zelfde_embedder(meta):
+            verwacht = embedder_naam(self.embedder)
             raise IndexFout(
                 f"De index is gebouwd met embedder '{meta.get('embedder')}' ({meta.get('dim')} dimensies), "
                 f"maar ingesteld is '{verwacht}' ({self.dim} dimensies). Vectoren van verschillende embedders "
@@ -265,8 +265,11 @@ class Index:
         if collectie is None:
             return False
         meta = collectie.metadata or {}
-        return (meta.get("schema") != SCHEMA and meta.get("embedder") == embedder_naam(self.embedder)
-                and int(meta.get("dim", -1)) == self.dim)
+        return meta.get("schema") != SCHEMA and self._zelfde_embedder(meta)
+
+    def _zelfde_embedder(self, meta: dict) -> bool:
+        """Of de index met de ingestelde embedder (naam en dimensie) is gebouwd."""
+        return meta.get("embedder") == embedder_naam(self.embedder) and int(meta.get("dim", -1)) == self.dim
 
     def bestaat(self) -> bool:
         """Of er een gevulde index is."""

@@ -51,6 +51,15 @@ _GELD = re.compile(r"\b(kost\w*|gekost|prijs|prijzen|bedrag\w*|euro|budget\w*|ge
 _HOEVEEL_GELD = re.compile(r"\b(wat|hoeveel)\s+(kost|kosten|kostte|bedraagt|bedragen)\b|\bhow much\b|\bhoe duur\b|"
                            r"\b(wat|what)\s+(is|zijn|are|was|were)\s+(de|het|the)\s+(\w+\s+)?(prijs|kosten|price|cost|costs)\b",
                            re.I)
+_HOEVEEL = re.compile(r"\b(?:hoeveel|aantal|how many|number of)\s+(.*)", re.I)
+# People by their role (Dutch): asked is the person in a role ('Welke minister …', 'Wie was bij X de projectleider?'),
+# not a role as subject ('Waarom durven de auteurs …').
+_ROLLEN = (r"(minister|staatssecretaris|directeur|directrice|wethouder|burgemeester|gedeputeerde|projectleider|"
+           r"programmamanager|programmaleider|voorzitter|woordvoerder|contactpersoon|onderzoeker|auteur|schrijver|"
+           r"hoogleraar)s?")
+_PERSOONSROL = re.compile(rf"\bwelke\s+(?:\w+\s+)?{_ROLLEN}\b|\bwie\b[^?.,;]{{0,40}}?\b{_ROLLEN}\b", re.I)
+# The context a follow-up carries along at its end: '… vorm? (lichtste vorm opgaven)'.
+_MEEGENOMEN = re.compile(r"\s*\([^()]*\)\s*$")
 _BEDRAG_IN_TEKST = re.compile(r"€|\beuro\b|\bEUR\b|\b\d+(?:[.,]\d+)*\s*(?:mln|miljoen|miljard)\b", re.I)
 _MAX = re.compile(r"\b(grootste|meeste|hoogste|grootst|meest|largest|biggest|most|highest)\b", re.I)
 _MIN = re.compile(r"\b(kleinste|minste|laagste|kleinst|minst|smallest|fewest|least|lowest)\b", re.I)
@@ -219,6 +228,8 @@ class Vraag:
     soorten: set[str]
     rangtelwoord: int | None = None
     subpunt: int | None = None  # 'het tweede punt bij aanbeveling 3': the point within what the ordinal names
+    geteld: list[str] = field(default_factory=list)  # what a 'hoeveel' question counts ('deelnemende', 'wijken')
+    rol: str | None = None  # the role of the person asked for ('Welke minister …' → 'minister')
     entiteiten: list[Entiteit] = field(default_factory=list)
     onderwerp: list[str] = field(default_factory=list)
     gevraagd: list[str] = field(default_factory=list)  # onderwerp without the context a follow-up carries along
@@ -287,6 +298,11 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
         soorten.add("bedrag")  # asks for an amount of money, not merely about prices
     v = Vraag(tekst=tekst, taal=taalcode, soorten=soorten, injectie=injectie)
     v.noemt_aanbeveling = bool(SOORT_WOORDEN["aanbeveling"].search(tekst))
+    geteld = _HOEVEEL.search(tekst) if "getal" in soorten else None
+    # What is counted: the first two content words after 'hoeveel' ('Hoeveel van de deelnemende wijken').
+    v.geteld = [w for w in taal.woorden(geteld.group(1)) if w not in taal.STOPWOORDEN][:2] if geteld else []
+    rol = _PERSOONSROL.search(tekst)
+    v.rol = (rol.group(1) or rol.group(2)) if rol else None
     sub = _SUBPUNT.search(tekst)
     if sub:
         w, cijfer, na = sub.groups()
@@ -314,12 +330,10 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     # Content words outside the names: what is asked about the named thing.
     plat = zonder_accenten(tekst)
     rest = "".join(" " if any(b <= i < e for b, e in posities) else c for i, c in enumerate(plat))
-    # Numbers are read as numbers (drempel, bereik); '4.000' is no more a subject word than '4000'.
-    v.onderwerp = [w for w in taal.inhoudswoorden(rest) if not re.fullmatch(r"[\d.,]+", w) and w not in _RANGTELWOORDEN]
+    v.onderwerp = _onderwerpwoorden(rest)
     # A follow-up carries the earlier subject as '(…)' at its end: what it asks itself is the part before that.
-    eigen_rest = re.sub(r"\s*\([^()]*\)\s*$", "", rest)
-    v.gevraagd = v.onderwerp if eigen_rest == rest else [
-        w for w in taal.inhoudswoorden(eigen_rest) if not re.fullmatch(r"[\d.,]+", w) and w not in _RANGTELWOORDEN]
+    eigen_rest = _MEEGENOMEN.sub("", rest)
+    v.gevraagd = v.onderwerp if eigen_rest == rest else _onderwerpwoorden(eigen_rest)
     genoemd = {d for e in v.entiteiten for d in [zonder_accenten(e.naam), *_naamdelen(e.naam)]}
     v.onbekende_namen = sorted(n for n in taal.eigennamen(tekst)
                                if zonder_accenten(n) not in genoemd and not bekend_woord(n)
@@ -328,11 +342,16 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     if len(zinnen) >= 2 and zinnen[-1].endswith("?") and not zinnen[-2].endswith("?"):
         v.kern = zinnen[-1]
     # The context a follow-up carries along ('… vorm? (lichtste vorm opgaven)') is no second question.
-    eigen = re.sub(r"\s*\([^()]*\)\s*$", "", tekst)
+    eigen = _MEEGENOMEN.sub("", tekst)
     v.delen = [d.strip(" ?") + "?" for d in _SPLITS.split(eigen) if len(taal.inhoudswoorden(d)) >= 2]
     if len(v.delen) < 2 or (v.subpunt and v.rangtelwoord):
         v.delen = []  # 'Welke aanbeveling is nummer vijf, en wat is daarvan het derde punt?' is one question
     return v
+
+
+def _onderwerpwoorden(tekst: str) -> list[str]:
+    """Inhoudswoorden zonder getallen en rangtelwoorden: '4.000' is een getal (drempel, bereik), geen onderwerp."""
+    return [w for w in taal.inhoudswoorden(tekst) if not re.fullmatch(r"[\d.,]+", w) and w not in _RANGTELWOORDEN]
 
 
 def is_superlatief(woord: str) -> bool:
@@ -410,7 +429,9 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
     m = _SOORTNAAM.search(tekst)
     daar = None if eigen else re.search(r"\b(daar|there)\b", tekst, re.I)
     # The names of last time are looked up only when the question points at one ('die wijk', 'daar').
-    eerder = [e for e in analyse(vorig_antwoord).tabel_entiteiten + vorig.tabel_entiteiten
+    # The previous answer is analysed only when the question points at a name it may hold.
+    antwoordnamen = analyse(vorig_antwoord).tabel_entiteiten if m or daar or not eigen else []
+    eerder = [e for e in antwoordnamen + vorig.tabel_entiteiten
               if e.naam not in {x.naam for x in eigen}] if m or daar else []
     if eerder and m:
         # 'die gemeente' is the municipality named last time, 'die wijk' the neighbourhood; also next to a new
@@ -440,8 +461,8 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
         genoemd.append(item)  # 'Waarom is die eerste vorm zo lastig?' after 'Koppelkansen, meekoppelkansen en …'
     if not eigen:
         # 'Welke gemeente verliet het programma?' – 'Leiden.' – 'welke wijk had die ingediend?': the one name answered.
-        antwoordnamen = list(dict.fromkeys(e.naam for e in analyse(vorig_antwoord).tabel_entiteiten))
-        genoemd += antwoordnamen if len(antwoordnamen) == 1 else []
+        enige = list(dict.fromkeys(e.naam for e in antwoordnamen))
+        genoemd += enige if len(enige) == 1 else []
     # 'Waarom is die belangrijk?' after 'Wat is aanbeveling 4?' is about recommendation 4, by number.
     onderwerp = " ".join(dict.fromkeys(genoemd + [e.naam for e in vorig.entiteiten] + vorig.onderwerp))
     return f"{tekst.rstrip()} ({onderwerp})" if onderwerp else tekst
