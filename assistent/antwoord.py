@@ -37,7 +37,7 @@ _TABELBEGRIPPEN = frozenset(taal.stam(w) for w in """groot grote grootte omvang 
     stadsdeel gemeente gemeenten wijk wijken buurt buurten groter kleiner meer minder
     size big large small people live lives living inhabitants residents population neighbourhood neighborhood
     district municipality city town located lie lies take took taking part participate participated participating
-    join joined submitted entered many""".split())
+    join joined submitted entered many bigger larger smaller""".split())
 
 # What the participants table counts, besides the words of its own header: people and places.
 _TABELEENHEDEN = frozenset(taal.stam(w) for w in """inwoners bewoners mensen personen wijken buurten gemeenten

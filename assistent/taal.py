@@ -189,7 +189,8 @@ def _trim(begin: int, eind: int, tekst: str) -> tuple[int, int]:
     return begin, eind
 
 
-_ENGELS = frozenset("the and what which how who are is of does did to in with about many much were was can should".split())
+_ENGELS = frozenset("the and what which how who are is of does did to in with about many much were was can should than"
+                    .split())
 _NEDERLANDS = frozenset("de het een en wat welke hoe wie zijn is van in met over hoeveel waren was kan moet die dat".split())
 
 

@@ -398,6 +398,8 @@ def verwijst_terug(tekst: str) -> bool:
 
 _SOORTNAAM = re.compile(r"\b(?:die|deze|dezelfde|diezelfde|dat|dit|that|this|the same)\s+(wijk|buurt|gemeente|stad|plaats|"
                         r"neighbourhood|neighborhood|district|municipality|city|town)\b", re.I)
+_KAAL_VERGELIJKEND = re.compile(r"\b(?:die|deze|dat|dit|that|this|it)()(?=\s+(?:\w+\s+)?(?:groter|kleiner|larger|bigger|"
+                                r"smaller)\b)", re.I)
 _GEMEENTEWOORD = re.compile(r"gemeente|stad|plaats|municipality|city|town", re.I)
 
 
@@ -427,16 +429,18 @@ def zelfstandig(tekst: str, gesprek: list[dict] | None, analyse) -> str:
         return re.sub(r"^\s*(en|and|ook)\s+", "", tekst, flags=re.I)  # 'En aanbeveling 6?' names its own subject
     eigen = nu.tabel_entiteiten
     m = _SOORTNAAM.search(tekst)
+    # 'En is die groter dan Zwanenveld?': a bare demonstrative compared with a name stands for last time's name.
+    m = m or (_KAAL_VERGELIJKEND.search(tekst) if nu.richting else None)
     daar = None if eigen else re.search(r"\b(daar|there)\b", tekst, re.I)
-    # The names of last time are looked up only when the question points at one ('die wijk', 'daar').
-    # The previous answer is analysed only when the question points at a name it may hold.
+    # The names of last time are looked up only when the question points at one ('die wijk', 'daar'); the previous
+    # answer is analysed only then, or when the question names nothing itself.
     antwoordnamen = analyse(vorig_antwoord).tabel_entiteiten if m or daar or not eigen else []
     eerder = [e for e in antwoordnamen + vorig.tabel_entiteiten
               if e.naam not in {x.naam for x in eigen}] if m or daar else []
     if eerder and m:
-        # 'die gemeente' is the municipality named last time, 'die wijk' the neighbourhood; also next to a new
-        # name: 'En is die wijk groter dan Selwerd?'.
-        wil = "gemeente" if _GEMEENTEWOORD.match(m.group(1)) else "wijk"
+        # 'die gemeente' is the municipality named last time, 'die wijk' (or a bare 'die') the neighbourhood; also
+        # next to a new name: 'En is die wijk groter dan Selwerd?'.
+        wil = "gemeente" if m.group(1) and _GEMEENTEWOORD.match(m.group(1)) else "wijk"
         ent = next((e for e in eerder if e.soort == wil), eerder[0])
         return tekst[:m.start()] + ent.naam + tekst[m.end():]
     if eerder and daar:

@@ -181,3 +181,11 @@ def test_vervolgvraag_naar_een_punt_van_de_vorige_aanbeveling(echte_dienst):
     eerste = echte_dienst.vraag("Wat is aanbeveling 3?")
     a = echte_dienst.vraag("En wat is het tweede punt?", gesprek=_gesprek(eerste.vraag, eerste.antwoord))
     assert a.antwoord.startswith("Aanbeveling 3:") and a.antwoord.endswith("– Formaliseer de samenwerking [1].")
+
+
+def test_vervolgvraag_met_een_kaal_aanwijzend_woord_in_een_vergelijking(echte_dienst):
+    eerste = echte_dienst.vraag("Welke wijk bracht Hengelo in?")
+    for vraag in ("En is die groter dan Zwanenveld?", "Is that bigger than Zwanenveld?"):
+        a = echte_dienst.vraag(vraag, gesprek=_gesprek(eerste.vraag, eerste.antwoord))
+        # 'die' is last time's neighbourhood, compared with the new name; not the old question about the new name.
+        assert "Nijverheid" in a.zelfstandige_vraag and "Zwanenveld heeft dus meer inwoners dan Nijverheid" in a.antwoord, vraag
