@@ -115,6 +115,24 @@ def ontleed(s: str, woordenschat) -> list[str]:
     return [d for d in delen if d not in TELWOORDEN][:2]
 
 
+_BRONWOORD = r"(?:publicaties?|rapport(?:en)?|samenvatting|documenten|document|bronnen|bron|onderzoek|onderzoekers|" \
+    r"auteurs|tekst|programma|experimentenprogramma|report|publication|summary|study|research|authors|programme|program)"
+_BRONZINSDEEL = re.compile(
+    rf"\b(?:volgens|according to)\s+(?:de|het|dit|deze|die|dat|the|this|that)\s+{_BRONWOORD}\b"
+    rf"|\b(?:de|het|dit|deze|the|this)\s+{_BRONWOORD}\b(?=\s+(?:zegt|zeggen|stelt|noemt|leert|beschrijft|raadt|says|say|"
+    rf"describes|mean|means|tell|tells|recommend|recommends))"
+    rf"|\b(zegt|stelt|leert|noemt|raadt|vindt|does)\s+(?:de|het|dit|the|this)\s+{_BRONWOORD}\b", re.I)
+
+
+def zonder_bronzinsdeel(tekst: str) -> str:
+    """De vraag zonder 'volgens de publicatie' en dergelijke: die verwijzen naar de bron, niet naar het onderwerp."""
+    if any(s in _NAAR_DE_BRON for s in stammen(tekst)):
+        return tekst  # 'Wat is de titel van het rapport?': the report is the subject
+    kaal = re.sub(r"\s{2,}", " ", _BRONZINSDEEL.sub(lambda m: m.group(1) or "", tekst)).strip()
+    kaal = re.sub(r"\s+([?.!,])", r"\1", kaal)
+    return kaal if inhoudswoorden(kaal) else tekst
+
+
 def zonder_bronverwijzing(stammen_: list[str]) -> list[str]:
     """Stammen zonder de woorden waarmee een vraag naar de bron zelf verwijst, tenzij er dan niets overblijft."""
     if any(s in _NAAR_DE_BRON for s in stammen_):

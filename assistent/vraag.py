@@ -291,17 +291,22 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     injectie = schoon != tekst
     tekst = re.sub(r"\s+", " ", schoon) if injectie else tekst
     taalcode = taal.taal_van(tekst)
-    soorten = {s for s, patroon in _SOORTEN.items() if patroon.search(tekst)}
-    if _JANEE.match(tekst):
+    zinnen = [tekst[b:e].strip() for b, e in taal.zinnen(tekst)]
+    kern = zinnen[-1] if len(zinnen) >= 2 and zinnen[-1].endswith("?") and not zinnen[-2].endswith("?") else None
+    # After a sketched situation the question sentence says what kind of answer is wanted: 'niemand weet wie wat
+    # doet. Wat leert het programma daarover?' asks no 'wie'.
+    vraagzin = kern or tekst
+    soorten = {s for s, patroon in _SOORTEN.items() if patroon.search(vraagzin)}
+    if _JANEE.match(vraagzin):
         soorten.add("janee")
-    if _HOEVEEL_GELD.search(tekst) or ("getal" in soorten and _GELD.search(tekst)):
+    if _HOEVEEL_GELD.search(vraagzin) or ("getal" in soorten and _GELD.search(vraagzin)):
         soorten.add("bedrag")  # asks for an amount of money, not merely about prices
-    v = Vraag(tekst=tekst, taal=taalcode, soorten=soorten, injectie=injectie)
+    v = Vraag(tekst=tekst, taal=taalcode, soorten=soorten, injectie=injectie, kern=kern)
     v.noemt_aanbeveling = bool(SOORT_WOORDEN["aanbeveling"].search(tekst))
-    geteld = _HOEVEEL.search(tekst) if "getal" in soorten else None
+    geteld = _HOEVEEL.search(vraagzin) if "getal" in soorten else None
     # What is counted: the first two content words after 'hoeveel' ('Hoeveel van de deelnemende wijken').
     v.geteld = [w for w in taal.woorden(geteld.group(1)) if w not in taal.STOPWOORDEN][:2] if geteld else []
-    rol = _PERSOONSROL.search(tekst)
+    rol = _PERSOONSROL.search(vraagzin)
     v.rol = (rol.group(1) or rol.group(2)) if rol else None
     sub = _SUBPUNT.search(tekst)
     if sub:
@@ -338,9 +343,6 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
     v.onbekende_namen = sorted(n for n in taal.eigennamen(tekst)
                                if zonder_accenten(n) not in genoemd and not bekend_woord(n)
                                and not any(b <= plat.find(zonder_accenten(n)) < e for b, e in posities))
-    zinnen = [tekst[b:e].strip() for b, e in taal.zinnen(tekst)]
-    if len(zinnen) >= 2 and zinnen[-1].endswith("?") and not zinnen[-2].endswith("?"):
-        v.kern = zinnen[-1]
     # The context a follow-up carries along ('… vorm? (lichtste vorm opgaven)') is no second question.
     eigen = _MEEGENOMEN.sub("", tekst)
     v.delen = [d.strip(" ?") + "?" for d in _SPLITS.split(eigen) if len(taal.inhoudswoorden(d)) >= 2]

@@ -234,11 +234,12 @@ class Zoeker:
         if not nodes:
             return Zoekresultaat(vraag, [], corpus, bron, aanbeveling)
         taalcode = taalcode or taal.taal_van(vraag)
-        vector = self.index.embedder.get_query_embedding(vraag)
+        # 'volgens de publicatie' pulls the vector towards sentences about publications, not towards the subject.
+        vector = self.index.embedder.get_query_embedding(taal.zonder_bronzinsdeel(vraag))
         if nadruk and nadruk != vraag:
             # A long situation drowns out what is asked; the question sentence pulls the vector back to it.
             v = (1 - NADRUK_VRAAGZIN) * np.asarray(vector) + NADRUK_VRAAGZIN * np.asarray(
-                self.index.embedder.get_query_embedding(nadruk))
+                self.index.embedder.get_query_embedding(taal.zonder_bronzinsdeel(nadruk)))
             vector = (v / np.linalg.norm(v)).tolist()
         samen: dict[str, Treffer] = {}
         try:

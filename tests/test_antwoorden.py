@@ -250,3 +250,11 @@ def test_een_leunende_zin_in_een_open_antwoord_krijgt_de_zin_ervoor(echte_dienst
     # 'Waar lag de focus?' asks for a thought, not a place: the same open answer.
     a = echte_dienst.vraag("Waar lag bij de gemeenten vooral de focus?")
     assert "smaller perspectief" in a.antwoord and "aardgasvrij" in a.antwoord
+
+
+def test_volgens_de_publicatie_trekt_het_antwoord_niet_naar_zinnen_over_publicaties(echte_dienst):
+    # 'volgens de publicatie' names the source; the subject is what residents care about.
+    a = echte_dienst.vraag("Wat vinden bewoners volgens de publicatie belangrijker dan het klimaat?")
+    assert a.gevonden and "energierekening" in a.antwoord
+    a = echte_dienst.vraag("What does the report say about how residents were involved?")
+    assert a.gevonden and "In de publicatie" not in a.antwoord and "bewoners" in a.antwoord.lower()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistent import taal
 from assistent.vraag import afstand, analyseer, rangtelwoord, verwijst_terug
 
 
@@ -47,6 +48,15 @@ def test_vraagzin_na_een_situatieschets():
     assert analyseer("Hoe betrekken we bewoners?").kern is None
     # Two questions are two parts, not a situation and a question.
     assert analyseer("Wat is een koppelkans? Hoe vaak lukte dat?").kern is None
+
+
+def test_na_een_situatieschets_bepaalt_de_vraagzin_de_soort_vraag():
+    # 'niemand weet wie wat doet' sketches the situation; what is asked is an open question.
+    v = analyseer("In onze wijk lopen tientallen ambtenaren rond en niemand weet wie wat doet. Wat leert het programma daarover?")
+    assert not v.is_("wie")
+    v = analyseer("De wethouder wil elk jaar een vast aantal woningen van het gas af. Hoe kijkt het rapport daarnaar?")
+    assert not v.is_("getal") and v.is_("hoe")
+    assert analyseer("Wij zijn een kleine gemeente. Hoeveel wijken deden mee?").is_("getal")
 
 
 def test_verwijzingen_en_zelfstandige_vragen():
@@ -149,6 +159,14 @@ def test_een_jaartal_tussen_haakjes_na_een_titel_met_vraagteken_splitst_de_zin_n
 
 
 def test_een_telwoord_in_een_samenstelling_telt_niet_als_deel():
-    from assistent import taal
     assert taal.dekt("transitie", {"warmtetransitie"}) and not taal.dekt("vijftienduis", {"vijftien"})
     assert taal.ontleed("vijftienduis", {"vijftien": 3}) == []
+
+
+def test_verwijzing_naar_de_bron_gaat_uit_de_zoekvraag():
+    assert taal.zonder_bronzinsdeel("Waar moet ik volgens de publicatie voor oppassen?") == "Waar moet ik voor oppassen?"
+    assert taal.zonder_bronzinsdeel("Wat zegt het rapport over de vooruitgang?") == "Wat zegt over de vooruitgang?"
+    assert taal.zonder_bronzinsdeel("What does the report say about trust?") == "What does say about trust?"
+    # When the publication itself is asked about, or nothing would be left, the question stays as it is.
+    assert taal.zonder_bronzinsdeel("Wat is de titel van het rapport uit 2019?") == "Wat is de titel van het rapport uit 2019?"
+    assert taal.zonder_bronzinsdeel("Wat zegt de publicatie?") == "Wat zegt de publicatie?"
