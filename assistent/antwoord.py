@@ -527,6 +527,9 @@ class Extractief:
             met_getal = next((k for k in kandidaten[1:4] if re.search(r"\d", k.zin) and k.score >= beste.score - AFSTAND_FEIT), None)
             if met_getal is not None:
                 gekozen = [met_getal] + [g for g in gekozen if g is not met_getal][:1]
+        # 'Hoeveel woningen zijn afgekoppeld?' counts things (a plural); 'Hoeveel invloed …' does not.
+        if v.geteld and re.search(r"(en|s)$", v.geteld[0]) and not any(_noemt_aantal(g.zin) for g in gekozen):
+            return None  # no chosen sentence gives any number or quantity of them
         if v.is_("voorbeeld"):
             gekozen = self._met_vervolg(r, gekozen)
         elif not any(v.is_(s) for s in _FEITVRAGEN):
@@ -666,6 +669,16 @@ _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorz
 def _punten(node: TextNode) -> list[str]:
     """De opsommingspunten van een aanbeveling, als regels."""
     return [x for x in node.text.split("\n") if x.startswith(("– ", "- ", "• "))]
+
+
+_HOEVEELHEID = re.compile(r"\b(enkele|sommige|meeste|alle|geen|handvol|meerdere|tientallen|honderden|duizenden|helft|"
+                          r"meerderheid|minderheid|few|several|most|some|all|none|half|majority|minority|dozens|hundreds|"
+                          r"thousands)\b", re.I)
+
+
+def _noemt_aantal(zin: str) -> bool:
+    """Of de zin een getal, telwoord of hoeveelheid noemt."""
+    return bool(re.search(r"\d", zin) or taal.getallen(zin) or _HOEVEELHEID.search(zin))
 
 
 def _telt(zin: str, stammen: set[str]) -> bool:

@@ -258,3 +258,12 @@ def test_volgens_de_publicatie_trekt_het_antwoord_niet_naar_zinnen_over_publicat
     assert a.gevonden and "energierekening" in a.antwoord
     a = echte_dienst.vraag("What does the report say about how residents were involved?")
     assert a.gevonden and "In de publicatie" not in a.antwoord and "bewoners" in a.antwoord.lower()
+
+
+def test_hoeveel_vraag_zonder_enig_aantal_in_de_bronzinnen_wordt_geweigerd(echte_dienst):
+    # A sentence about sounding boards gives no number of residents: it does not answer 'hoeveel bewoners'.
+    a = echte_dienst.vraag("Hoeveel bewoners deden actief mee in de klankbordgroepen?")
+    assert not a.gevonden
+    # A count the sources do give, also as a vague quantity, is still answered.
+    assert "achttien" in echte_dienst.vraag("Hoeveel wijken deden mee?").antwoord
+    assert "enkele" in echte_dienst.vraag("Bij hoeveel wijken bleef het kernteam intact?").antwoord
