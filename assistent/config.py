@@ -64,6 +64,7 @@ class Instellingen(BaseSettings):
             "citaties_geldig": 1.0,
             "citatie_precisie": 0.95,
             "citatie_recall": 0.94,
+            "juiste_passage": 0.80,
             "feiten": 0.70,
             "goed_geweigerd": 0.85,
         }

@@ -172,9 +172,9 @@ def test_samenvatten_handberekend():
     rijen = [
         _rij(False, False, **{"hit@1": 1.0, "hit@3": 1.0, "hit@5": 1.0, "mrr@10": 1.0, "ndcg@10": 1.0},
              citatie_recall=1.0, citatie_precisie=0.5, feiten=1.0, markers_geldig=2, markers_totaal=2, duur=1.0,
-             woorden=10),
+             woorden=10, juiste_passage=1.0),
         _rij(False, True, **{"hit@1": 0.0, "hit@3": 0.0, "hit@5": 1.0, "mrr@10": 0.25, "ndcg@10": 0.4},
-             feiten=0.0, markers_geldig=0, markers_totaal=0, duur=2.0),
+             feiten=0.0, markers_geldig=0, markers_totaal=0, duur=2.0, juiste_passage=0.0),
         _rij(True, True, markers_geldig=0, markers_totaal=0, duur=3.0),
         _rij(True, False, citatie_recall=0.0, citatie_precisie=0.0, markers_geldig=1, markers_totaal=2, duur=4.0,
              woorden=41),
@@ -185,6 +185,7 @@ def test_samenvatten_handberekend():
     assert m["citatie_recall"] == 0.5 and m["citatie_precisie"] == 0.25  # over the two answered questions
     assert m["citaties_geldig"] == 0.75
     assert m["feiten"] == 0.5  # the refused answerable question counts as 0
+    assert m["juiste_passage"] == 0.5  # so does its (absent) citation
     assert m["goed_geweigerd"] == 0.5 and m["onterecht_geweigerd"] == 0.5
     assert m["latentie_p50_s"] == 2.5 and m["latentie_p95_s"] == pytest.approx(3.85)
     # Length over the two answers that are not refusals.
@@ -373,8 +374,15 @@ def test_eind_tot_eind_telt_wat_het_model_zegt(nepdienst, tmp_path):
     assert goed["metrieken"]["feiten"] == 1.0
     assert goed["metrieken"]["citatie_recall"] == 1.0 and goed["metrieken"]["citatie_precisie"] == 1.0
     assert goed["metrieken"]["citaties_geldig"] == 1.0 and goed["metrieken"]["onterecht_geweigerd"] == 0.0
-    assert goed["metrieken"]["hit@5"] == 1.0
+    assert goed["metrieken"]["hit@5"] == 1.0 and goed["metrieken"]["juiste_passage"] == 1.0
     assert goed["metrieken"]["verwijderd_aandeel"] == 0.0 and goed["metrieken"]["teruggevallen"] == 0.0
+    # The same answer when the set expects another passage: the facts are there, the expected passage is not cited.
+    ander = next(t.node.text for t in resultaat.treffers if "achttien wijken deel" not in t.node.text)
+    pad.write_text(json.dumps({"id": "a", "vraag": vragen[0].vraag, "verwachte_passages": [ander[:60]],
+                               "feiten": [["achttien"]], "buiten_bronnen": False}) + "\n", encoding="utf-8")
+    llm.zet_in_rij(f"Aan het experimentenprogramma namen in totaal achttien wijken deel [{nr}].")
+    elders = runner.evalueer(nepdienst, runner.laad_set(pad), modus="nep", voortgang=False)
+    assert elders["metrieken"]["feiten"] == 1.0 and elders["metrieken"]["juiste_passage"] == 0.0
 
 
 def test_modelrun_meet_wat_de_steuncontrole_weghaalt(nepdienst, tmp_path):

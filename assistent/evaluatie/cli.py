@@ -267,6 +267,8 @@ def _problemen(rij: dict) -> list[str]:
         uit.append("onterecht geweigerd")
     if s.get("hit@5") == 0:
         uit.append("geen relevante passage in de top 5")
+    if s.get("juiste_passage") == 0 and not rij["geweigerd"]:
+        uit.append("de juiste passage niet geciteerd")
     if s.get("feiten") is not None and s["feiten"] < 1 and not rij["geweigerd"]:
         uit.append(f"feiten {s['feiten']:.2f}")
     if s.get("citatie_recall") is not None and s["citatie_recall"] < 1:
@@ -324,12 +326,12 @@ def markdown(uitslag: dict, drempels: dict, maxima: dict, vorige: dict | None) -
             regels.append(f"- **{r['id']}**{stijl} — {r['vraag']}  \n  {'; '.join(p)}  \n  > {antwoord[:300]}")
     for n, d in splits.items():
         regels += ["", f"## Alle vragen: {n}", "",
-                   "| id | stijl | geweigerd | hit@5 | mrr@10 | feiten | cit. recall | cit. precisie | woorden | s |",
-                   "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+                   "| id | stijl | geweigerd | hit@5 | mrr@10 | juiste passage | feiten | cit. recall | cit. precisie | woorden | s |",
+                   "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in d["vragen"]:
             sc = r["scores"]
             regels.append(f"| {r['id']} | {r.get('stijl') or ''} | {'ja' if r['geweigerd'] else 'nee'} | "
-                          f"{_f(sc.get('hit@5'))} | {_f(sc.get('mrr@10'))} | {_f(sc.get('feiten'))} | "
+                          f"{_f(sc.get('hit@5'))} | {_f(sc.get('mrr@10'))} | {_f(sc.get('juiste_passage'))} | {_f(sc.get('feiten'))} | "
                           f"{_f(sc.get('citatie_recall'))} | {_f(sc.get('citatie_precisie'))} | "
                           f"{_f(r.get('woorden'))} | {_f(r.get('duur_s'))} |")
     return "\n".join(regels) + "\n"
@@ -400,8 +402,8 @@ def grafiek(pad: Path, uitslag: dict, drempels: dict, maxima: dict, vorige: dict
         ax2.set_title("Verschil met de vorige run per split (groen = beter)", fontsize=9)
     if stijlen:
         ax3 = assen[0][paneel]
-        tonen = ("hit@5", "feiten", "goed_geweigerd", "onterecht_geweigerd")
-        kleur = {"hit@5": "#2e86c1", "feiten": "#27ae60", "goed_geweigerd": "#8e44ad", "onterecht_geweigerd": "#c0392b"}
+        tonen = ("juiste_passage", "feiten", "goed_geweigerd", "onterecht_geweigerd")
+        kleur = {"juiste_passage": "#2e86c1", "feiten": "#27ae60", "goed_geweigerd": "#8e44ad", "onterecht_geweigerd": "#c0392b"}
         sts = list(stijlen)[::-1]
         h = 0.8 / len(tonen)
         for i, m in enumerate(tonen):

@@ -8,13 +8,13 @@ from assistent import citaten as cit
 from assistent import taal
 
 # The keys of the summary, in the order the table and the chart show them.
-METRIEKEN = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10", "citatie_recall", "citatie_precisie",
+METRIEKEN = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10", "juiste_passage", "citatie_recall", "citatie_precisie",
              "citaties_geldig", "feiten", "goed_geweigerd", "onterecht_geweigerd", "verwijderd_aandeel",
              "teruggevallen", "woorden_p50", "woorden_gem", "latentie_p50_s", "latentie_p95_s")
 # Not shares between 0 and 1: shown in the table, left out of the bar chart.
 ABSOLUUT = ("woorden_p50", "woorden_gem", "latentie_p50_s", "latentie_p95_s")
 # What the per-style table shows.
-PER_STIJL = ("hit@5", "mrr@10", "feiten", "citatie_recall", "goed_geweigerd", "onterecht_geweigerd", "woorden_p50")
+PER_STIJL = ("hit@5", "mrr@10", "juiste_passage", "feiten", "citatie_recall", "goed_geweigerd", "onterecht_geweigerd", "woorden_p50")
 
 _WEIGERZINNEN = ("dat kan ik niet terugvinden", "i cannot find that")
 
@@ -170,6 +170,8 @@ def samenvatten(rijen: Sequence[dict]) -> dict[str, float | None]:
     uit: dict[str, float | None] = {}
     for m in ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10"):
         uit[m] = gemiddelde([r["scores"].get(m) for r in binnen])
+    # The answer cites a passage holding the expected text; a refused answerable question counts as 0.
+    uit["juiste_passage"] = gemiddelde([r["scores"].get("juiste_passage") for r in binnen])
     uit["citatie_recall"] = gemiddelde([r["scores"].get("citatie_recall") for r in beantwoord])
     uit["citatie_precisie"] = gemiddelde([r["scores"].get("citatie_precisie") for r in beantwoord])
     geldig = sum(r["scores"].get("markers_geldig", 0) for r in rijen)

@@ -71,6 +71,7 @@ def evalueer_vraag(dienst, v: EvalVraag, modus: str | None, n_relevant_per_fragm
         rij["scores"].update(_zoekscores([], 0) if not v.buiten_bronnen else {})
         if not v.buiten_bronnen:
             rij["scores"]["feiten"] = mt.feiten_score("", v.feiten)
+            rij["scores"]["juiste_passage"] = 0.0
         return rij
     geweigerd = mt.is_weigering(a.antwoord, a.gevonden, len(a.citaten))
     rij.update(antwoord=a.antwoord, modus=a.modus, gevonden=a.gevonden, geweigerd=geweigerd,
@@ -87,6 +88,7 @@ def evalueer_vraag(dienst, v: EvalVraag, modus: str | None, n_relevant_per_fragm
         s.update(_zoekscores(mt.rangschik(relevant, [p.score for p in treffers]),
                              n_relevant_per_fragmenten(v.verwachte_passages)))
         s["feiten"] = mt.feiten_score(a.antwoord if not geweigerd else "", v.feiten)
+        s["juiste_passage"] = float(not geweigerd and any(mt.is_relevant(c.tekst, v.verwachte_passages) for c in a.citaten))
     else:
         rij["passages"] = []
     if not geweigerd:
