@@ -22,6 +22,7 @@ PASSAGES_VOOR_ZINNEN = 6
 # Scores can be negative (below the unrelated level), so cue adjustments add and sentences compare by distance.
 AFSTAND_TWEEDE = 0.08  # a second sentence this close to the best one joins the answer
 AFSTAND_AANSLUITEND = 0.15  # the sentence right after a chosen one may be a little further off
+AFSTAND_VORIGE = 0.3  # an open answer also brings the sentence before a chosen one when that scores this close
 AFSTAND_FEIT = 0.05  # a sentence holding the asked number or date may replace a slightly better one
 
 # Words about publications as such: 'de zeven aanbevelingen van het programma' asks for the list, nothing more.
@@ -533,7 +534,7 @@ class Extractief:
         if v.is_("voorbeeld"):
             gekozen = self._met_vervolg(r, gekozen)
         elif not any(v.is_(s) for s in _FEITVRAGEN):
-            gekozen = self._met_toelichting(r, gekozen)
+            gekozen = self._met_toelichting(r, gekozen, kandidaten)
         elif v.is_("waarom") and not any(_REDEN.search(g.zin) for g in gekozen):
             # The sentence that names what is asked about is often followed by the one that explains it.
             volgend = [k for k in self._met_vervolg(r, gekozen)[1:2] if not k.zin.endswith("?")]
@@ -572,11 +573,15 @@ class Extractief:
         return Concept(tekst, passages, scores)
 
     @staticmethod
-    def _met_toelichting(r: Zoekresultaat, gekozen: list[Kandidaat]) -> list[Kandidaat]:
-        """Bij een open vraag: elke gekozen zin met de zin erna (die werkt de gedachte uit) en, leunt hij, de zin ervoor."""
+    def _met_toelichting(r: Zoekresultaat, gekozen: list[Kandidaat], kandidaten: list[Kandidaat]) -> list[Kandidaat]:
+        """Bij een open vraag: elke gekozen zin met de zin erna en, als die erbij hoort, de zin ervoor."""
         uit: list[Kandidaat] = []
+        score_van = {(c.node.node_id, c.positie): c.score for c in kandidaten}
         for k in gekozen:
-            if _LEUNT.match(k.zin) and k.positie > 0:
+            # The sentence before often states the point the best match works out ('… zien we ambtelijke drukte.
+            # Er zijn soms tientallen …'); measured on dev and test in evals/README.md (fifth round).
+            vorige_past = score_van.get((k.node.node_id, k.positie - 1), -9.0) >= k.score - AFSTAND_VORIGE
+            if (_LEUNT.match(k.zin) or vorige_past) and k.positie > 0:
                 # 'Want nagenoeg overal lag de focus …' leans on the sentence before it: that one comes first.
                 vorige = r.corpus.zinnen(k.node)[k.positie - 1].strip()
                 if (not vorige.endswith(("?", ":")) and not _lijstregel(vorige)

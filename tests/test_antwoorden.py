@@ -267,3 +267,13 @@ def test_hoeveel_vraag_zonder_enig_aantal_in_de_bronzinnen_wordt_geweigerd(echte
     # A count the sources do give, also as a vague quantity, is still answered.
     assert "achttien" in echte_dienst.vraag("Hoeveel wijken deden mee?").antwoord
     assert "enkele" in echte_dienst.vraag("Bij hoeveel wijken bleef het kernteam intact?").antwoord
+
+
+def test_een_open_antwoord_neemt_de_zin_ervoor_mee_als_die_bijna_even_goed_past(echte_dienst):
+    # '… in een dergelijke groep' needs the sentence before it, which names the group and scores nearly as well.
+    a = echte_dienst.vraag("Wat valt op aan de participatie van bewoners in de wijken?")
+    zinnen = [cit.zonder_markers(z.tekst) for z in cit.splits_antwoord(a.antwoord)]
+    i = next(i for i, z in enumerate(zinnen) if "dergelijke groep" in z)
+    assert i > 0 and "klankbordgroep" in zinnen[i - 1]
+    # A fact question stays short: no sentences around the fact.
+    assert len(cit.splits_antwoord(echte_dienst.vraag("Hoeveel wijken deden mee?").antwoord)) <= 2
