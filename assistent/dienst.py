@@ -383,11 +383,20 @@ class Dienst:
         """Het extractieve antwoord; een vraag in twee delen wordt per deel beantwoord."""
         if not v.delen:
             return self.extractief.concept(v, resultaat)
-        delen = []
+        delen: list[tuple[str, ant.Concept | None]] = []
+        gesteld = ""
         for deel in v.delen:
-            dv = self.analyseer(deel)
+            vraag = deel
+            if delen:
+                # 'Which neighbourhood represented Amsterdam, and how many people live there?': the second part leans
+                # on the first, as a follow-up leans on the conversation.
+                c = delen[-1][1]
+                vraag = zelfstandig(deel, [{"rol": "gebruiker", "tekst": gesteld},
+                                           {"rol": "assistent", "tekst": c.tekst if c is not None else ""}], self.analyseer)
+            gesteld = vraag
+            dv = self.analyseer(vraag)
             dv.taal = v.taal
-            r = self.zoeker.zoek(deel, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling, taalcode=v.taal)
+            r = self.zoeker.zoek(vraag, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling, taalcode=v.taal)
             delen.append((deel, self.extractief.concept(dv, r)))
         beantwoord = [(d, c) for d, c in delen if c is not None and c.gevonden]
         if not beantwoord:

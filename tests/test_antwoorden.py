@@ -277,3 +277,12 @@ def test_een_open_antwoord_neemt_de_zin_ervoor_mee_als_die_bijna_even_goed_past(
     assert i > 0 and "klankbordgroep" in zinnen[i - 1]
     # A fact question stays short: no sentences around the fact.
     assert len(cit.splits_antwoord(echte_dienst.vraag("Hoeveel wijken deden mee?").antwoord)) <= 2
+
+
+def test_het_tweede_deel_van_een_vraag_leunt_op_het_eerste(echte_dienst):
+    # 'hoeveel inwoners heeft die?' is about the neighbourhood the first part asks for, not a part left unanswered.
+    for vraag in ("Welke wijk deed mee uit Kerkrade, en hoeveel inwoners heeft die?",
+                  "Which neighbourhood took part for Kerkrade, and how many people live there?"):
+        a = echte_dienst.vraag(vraag)
+        assert a.gevonden and "Rolduckerveld" in a.antwoord and "2.605" in a.antwoord, a.antwoord
+        assert "geen antwoord" not in a.antwoord and "Not found" not in a.antwoord, a.antwoord
