@@ -59,7 +59,7 @@ class Instellingen(BaseSettings):
     # Eval thresholds: `assistent evalueer` exits 1 when a metric falls below.
     drempels: dict[str, float] = Field(
         default_factory=lambda: {
-            # Just under the test split's figures after the fourth round of issue 9 (evals/README.md): a drop fails.
+            # Just under the test split's figures after the fifth round of issue 9 (evals/README.md): a drop fails.
             "hit@5": 0.88,
             "citaties_geldig": 1.0,
             "citatie_precisie": 0.95,
