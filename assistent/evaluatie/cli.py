@@ -326,12 +326,14 @@ def markdown(uitslag: dict, drempels: dict, maxima: dict, vorige: dict | None) -
             regels.append(f"- **{r['id']}**{stijl} — {r['vraag']}  \n  {'; '.join(p)}  \n  > {antwoord[:300]}")
     for n, d in splits.items():
         regels += ["", f"## Alle vragen: {n}", "",
-                   "| id | stijl | geweigerd | hit@5 | mrr@10 | juiste passage | feiten | cit. recall | cit. precisie | woorden | s |",
+                   "| id | stijl | geweigerd | hit@5 | mrr@10 | juiste passage | feiten | cit. recall | cit. precisie | "
+                   "woorden | s |",
                    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in d["vragen"]:
             sc = r["scores"]
             regels.append(f"| {r['id']} | {r.get('stijl') or ''} | {'ja' if r['geweigerd'] else 'nee'} | "
-                          f"{_f(sc.get('hit@5'))} | {_f(sc.get('mrr@10'))} | {_f(sc.get('juiste_passage'))} | {_f(sc.get('feiten'))} | "
+                          f"{_f(sc.get('hit@5'))} | {_f(sc.get('mrr@10'))} | {_f(sc.get('juiste_passage'))} | "
+                          f"{_f(sc.get('feiten'))} | "
                           f"{_f(sc.get('citatie_recall'))} | {_f(sc.get('citatie_precisie'))} | "
                           f"{_f(r.get('woorden'))} | {_f(r.get('duur_s'))} |")
     return "\n".join(regels) + "\n"
@@ -403,7 +405,8 @@ def grafiek(pad: Path, uitslag: dict, drempels: dict, maxima: dict, vorige: dict
     if stijlen:
         ax3 = assen[0][paneel]
         tonen = ("juiste_passage", "feiten", "goed_geweigerd", "onterecht_geweigerd")
-        kleur = {"juiste_passage": "#2e86c1", "feiten": "#27ae60", "goed_geweigerd": "#8e44ad", "onterecht_geweigerd": "#c0392b"}
+        kleur = {"juiste_passage": "#2e86c1", "feiten": "#27ae60", "goed_geweigerd": "#8e44ad",
+                 "onterecht_geweigerd": "#c0392b"}
         sts = list(stijlen)[::-1]
         h = 0.8 / len(tonen)
         for i, m in enumerate(tonen):

@@ -14,7 +14,8 @@ METRIEKEN = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10", "juiste_passage", "
 # Not shares between 0 and 1: shown in the table, left out of the bar chart.
 ABSOLUUT = ("woorden_p50", "woorden_gem", "latentie_p50_s", "latentie_p95_s")
 # What the per-style table shows.
-PER_STIJL = ("hit@5", "mrr@10", "juiste_passage", "feiten", "citatie_recall", "goed_geweigerd", "onterecht_geweigerd", "woorden_p50")
+PER_STIJL = ("hit@5", "mrr@10", "juiste_passage", "feiten", "citatie_recall", "goed_geweigerd", "onterecht_geweigerd",
+             "woorden_p50")
 
 _WEIGERZINNEN = ("dat kan ik niet terugvinden", "i cannot find that")
 
