@@ -198,7 +198,7 @@ class Extractief:
     def _aanbeveling_detail(nummer: int, node: TextNode) -> Concept:
         regels = node.text.split("\n")
         punten = _punten(node)
-        lopend = " ".join(x for x in regels[1:] if not x.startswith(("– ", "- ", "• ")))
+        lopend = " ".join(x for x in regels[1:] if not x.startswith(_PUNTTEKENS))
         intro = [lopend[b:e] for b, e in taal.zinnen(lopend)]
         tekst = f"Aanbeveling {nummer}: {node.metadata.get('aanbeveling_titel')} [1]."
         if intro:
@@ -671,9 +671,12 @@ _REDEN = re.compile(r"\b(omdat|doordat|want|vanwege|daardoor|daarom|dankzij|oorz
                     r"because|due to|since|reason)\b", re.I)
 
 
+_PUNTTEKENS = ("– ", "- ", "• ")  # how a point of a recommendation opens its line
+
+
 def _punten(node: TextNode) -> list[str]:
     """De opsommingspunten van een aanbeveling, als regels."""
-    return [x for x in node.text.split("\n") if x.startswith(("– ", "- ", "• "))]
+    return [x for x in node.text.split("\n") if x.startswith(_PUNTTEKENS)]
 
 
 _HOEVEELHEID = re.compile(r"\b(enkele|sommige|meeste|alle|geen|handvol|meerdere|tientallen|honderden|duizenden|helft|"

@@ -124,9 +124,14 @@ _BRONZINSDEEL = re.compile(
     rf"|\b(zegt|stelt|leert|noemt|raadt|vindt|does)\s+(?:de|het|dit|the|this)\s+{_BRONWOORD}\b", re.I)
 
 
+def _naar_de_bron(stammen_: list[str]) -> bool:
+    """Of de vraag de publicatie zelf tot onderwerp maakt (haar titel, wanneer ze verscheen)."""
+    return any(s in _NAAR_DE_BRON for s in stammen_)
+
+
 def zonder_bronzinsdeel(tekst: str) -> str:
     """De vraag zonder 'volgens de publicatie' en dergelijke: die verwijzen naar de bron, niet naar het onderwerp."""
-    if any(s in _NAAR_DE_BRON for s in stammen(tekst)):
+    if _naar_de_bron(stammen(tekst)):
         return tekst  # 'Wat is de titel van het rapport?': the report is the subject
     kaal = re.sub(r"\s{2,}", " ", _BRONZINSDEEL.sub(lambda m: m.group(1) or "", tekst)).strip()
     kaal = re.sub(r"\s+([?.!,])", r"\1", kaal)
@@ -135,7 +140,7 @@ def zonder_bronzinsdeel(tekst: str) -> str:
 
 def zonder_bronverwijzing(stammen_: list[str]) -> list[str]:
     """Stammen zonder de woorden waarmee een vraag naar de bron zelf verwijst, tenzij er dan niets overblijft."""
-    if any(s in _NAAR_DE_BRON for s in stammen_):
+    if _naar_de_bron(stammen_):
         return stammen_  # 'titel rapport 2019': then the report is what is asked about
     return [s for s in stammen_ if s not in BRONVERWIJZING] or stammen_
 
