@@ -23,6 +23,7 @@ PASSAGES_VOOR_ZINNEN = 6
 AFSTAND_TWEEDE = 0.08  # a second sentence this close to the best one joins the answer
 AFSTAND_AANSLUITEND = 0.15  # the sentence right after a chosen one may be a little further off
 AFSTAND_VORIGE = 0.3  # an open answer also brings the sentence before a chosen one when that scores this close
+AFSTAND_ANDERE = 0.12  # an open answer from one passage also quotes the best sentence of another this close
 AFSTAND_FEIT = 0.05  # a sentence holding the asked number or date may replace a slightly better one
 
 # Words about publications as such: 'de zeven aanbevelingen van het programma' asks for the list, nothing more.
@@ -523,6 +524,12 @@ class Extractief:
             if k.zin.endswith("?") or any(_bijna_gelijk(k.zin, g.zin) for g in gekozen):
                 continue  # a question in the text raises a topic, it never answers one
             gekozen.append(k)
+        # An open question answered from one passage also gets the best sentence of another passage that scores
+        # nearly as well: a second place in the publication where it is discussed (measured in evals/README.md).
+        ander = None
+        if all(g.node is beste.node for g in gekozen) and not any(v.is_(s) for s in _FEITVRAGEN):
+            ander = next((k for k in kandidaten[1:] if k.node is not beste.node and not k.zin.endswith("?")
+                          and k.score >= beste.score - AFSTAND_ANDERE), None)
         if (v.is_("getal") or v.is_("tijd")) and not re.search(r"\d", beste.zin):
             # A factoid question gets the fact, when a sentence with a number matches it nearly as well.
             met_getal = next((k for k in kandidaten[1:4] if re.search(r"\d", k.zin) and k.score >= beste.score - AFSTAND_FEIT), None)
@@ -539,6 +546,8 @@ class Extractief:
             # The sentence that names what is asked about is often followed by the one that explains it.
             volgend = [k for k in self._met_vervolg(r, gekozen)[1:2] if not k.zin.endswith("?")]
             gekozen = gekozen[:1] + volgend + gekozen[1:]
+        if ander is not None and not any(_zelfde_tekst(ander.zin, g.zin) for g in gekozen):
+            gekozen.append(ander)
         items = self._lijstitems(r, gekozen)
         if not items and gekozen[-1].zin.endswith(":") and len(gekozen) > 1:
             gekozen = gekozen[:-1]  # an introduction to a list that is not there says nothing

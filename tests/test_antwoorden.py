@@ -181,6 +181,13 @@ def test_open_vraag_krijgt_ook_de_zin_die_de_gedachte_uitwerkt(echte_dienst):
     assert a.gevonden and "vijftien" in a.antwoord and len(cit.splits_antwoord(a.antwoord)) <= 2
 
 
+def test_open_vraag_uit_een_passage_citeert_ook_een_tweede_plek_die_bijna_even_goed_past(echte_dienst):
+    a = echte_dienst.vraag("Wat bedoelen ze met vooruitgang onder de radar?")
+    # The conclusions (p. 5) discuss it; the introduction (p. 1) states it in so many words and scores nearly as well.
+    assert a.gevonden and "Onder de radar is echter veel vooruitgang" in a.antwoord
+    assert len({c.id for c in a.citaten}) == 2 and {c.pagina for c in a.citaten} == {1, 5}
+
+
 def test_hoeveel_vraag_kiest_de_zin_die_telt_wat_gevraagd_wordt(echte_dienst):
     a = echte_dienst.vraag("Hoeveel wijken deden mee?")
     # 'Drie gemeenten … stroomden in' holds numbers too, but counts municipalities, not neighbourhoods.
