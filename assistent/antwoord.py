@@ -433,11 +433,22 @@ class Extractief:
         corpus = r.corpus
         kal = corpus.kalibratie
         # 'Wat zegt het rapport over …' names the source, not the subject: such words do not pick a sentence.
-        stammen_v = set(taal.zonder_bronverwijzing(taal.stammen(" ".join(v.onderwerp)) or taal.stammen(v.tekst)))
+        if v.taal == "en":
+            # English words do not occur in Dutch sources; their translations into the sources' words do.
+            stammen_v = set(taal.zonder_bronverwijzing(taal.stammen(" ".join(v.vertaald))))
+        else:
+            stammen_v = set(taal.zonder_bronverwijzing(taal.stammen(" ".join(v.onderwerp)) or taal.stammen(v.tekst)))
         totaal = sum(corpus.idf(s) for s in stammen_v) or 1.0
+        if v.taal == "en" and stammen_v:
+            # A word without a translation still belongs to the question, as a rare one: covering only the
+            # translated words ('programme', 'start') must not pass for covering the question (evals/README.md).
+            onvertaald = max(0, len([w for w in v.onderwerp if len(w) >= 4 and w.isalpha()]) - len(v.vertaald))
+            totaal += onvertaald * corpus.idf("")
         hoogste = max(1e-6, max((t.score for t in r.treffers), default=0.0))
-        w_lex = GEWICHT_LEXICAAL if v.taal != "en" else 0.0
+        w_lex = GEWICHT_LEXICAAL if v.taal != "en" or stammen_v else 0.0
         noemer = GEWICHT_DICHT + w_lex + GEWICHT_RANG
+        # Answerability of an English question stays judged on meaning: a few translated words must not carry it.
+        w_basis = 0.0 if v.taal == "en" else w_lex
         sectie_cache: dict[str, set[str]] = {}
         uit: list[Kandidaat] = []
         treffers = [t for t in r.treffers if t.metadata.get("soort") not in {"tabel", "tabelrij"}]
@@ -458,7 +469,9 @@ class Extractief:
                 z_stammen = set(taal.stammen(zin)) | kop_stammen
                 lex = sum(corpus.idf(s) for s in stammen_v if taal.dekt(s, z_stammen)) / totaal
                 dicht = kal.normaliseer(t.zinscores[j]) if j < len(t.zinscores) else 0.0
-                score = basis = (GEWICHT_DICHT * dicht + w_lex * lex + GEWICHT_RANG * max(0.0, t.score) / hoogste) / noemer
+                rang = GEWICHT_RANG * max(0.0, t.score) / hoogste
+                score = (GEWICHT_DICHT * dicht + w_lex * lex + rang) / noemer
+                basis = (GEWICHT_DICHT * dicht + w_basis * lex + rang) / (GEWICHT_DICHT + w_basis + GEWICHT_RANG)
                 if geteld and _telt(zin, geteld):
                     score += 0.12  # 'Hoeveel wijken …?': a number right before 'wijken' counts them
                 if v.is_("getal") or v.is_("tijd"):

@@ -259,8 +259,7 @@ class Dienst:
         filters = self.filterbeschrijving(bron, aanbeveling)
         try:
             # The same decision as any answer, on the unfiltered search.
-            v = self.analyseer(a.zelfstandige_vraag or a.vraag)
-            v.taal = taal.taal_van(a.vraag)
+            v = self._ontleed(a.zelfstandige_vraag or a.vraag, taal.taal_van(a.vraag))
             r = self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, taalcode=v.taal, nadruk=v.kern)
             c = self.extractief.concept(v, r)
         except AssistentFout:
@@ -292,8 +291,7 @@ class Dienst:
         taalcode = taal.taal_van(vraag)
         antwoorder, gekozen, melding = self._antwoorder(gekozen, modus)
         zelfstandige = self._zelfstandig(vraag, gesprek, antwoorder)
-        v = self.analyseer(zelfstandige)
-        v.taal = taalcode
+        v = self._ontleed(zelfstandige, taalcode)
         # Search with the analysed text: injected instructions are no part of what is asked.
         resultaat = self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling,
                                      taalcode=taalcode, nadruk=v.kern)
@@ -356,6 +354,14 @@ class Dienst:
         corpus = self.zoeker.corpus
         return analyseer(tekst, corpus.namen(), corpus.in_corpus)
 
+    def _ontleed(self, tekst: str, taalcode: str) -> Vraag:
+        """De vraag ontleed in de taal waarin hij gesteld is; een Engelse met zijn woorden in die van de bronnen."""
+        v = self.analyseer(tekst)
+        v.taal = taalcode
+        if taalcode == "en":
+            v.vertaald = self.zoeker.vertaal(v.onderwerp)
+        return v
+
     def _zelfstandig(self, vraag: str, gesprek: list[dict], antwoorder: "tm.MetTaalmodel | None") -> str:
         """Een vervolgvraag zelfstandig maken, alleen als hij op het gesprek leunt."""
         zelfstandige = zelfstandig(vraag, gesprek, self.analyseer)
@@ -394,8 +400,7 @@ class Dienst:
                 vraag = zelfstandig(deel, [{"rol": "gebruiker", "tekst": gesteld},
                                            {"rol": "assistent", "tekst": c.tekst if c is not None else ""}], self.analyseer)
             gesteld = vraag
-            dv = self.analyseer(vraag)
-            dv.taal = v.taal
+            dv = self._ontleed(vraag, v.taal)
             r = self.zoeker.zoek(vraag, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling, taalcode=v.taal)
             delen.append((deel, self.extractief.concept(dv, r)))
         beantwoord = [(d, c) for d, c in delen if c is not None and c.gevonden]

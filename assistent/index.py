@@ -29,9 +29,10 @@ from assistent.fouten import BronFout, IndexBezet, IndexFout
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 4  # raise when the stored layout changes; older indexes are refused with the rebuild command
+SCHEMA = 5  # raise when the stored layout changes; older indexes are refused with the rebuild command
 HERBOUW = "assistent indexeer --opnieuw"
 EMBED_BATCH = 16
+WOORD_BATCH = 256
 LEES_BLOK = 5000
 
 
@@ -81,6 +82,11 @@ def bewijszinnen(node: TextNode) -> list[tuple[int, int]]:
         regel = node.text.rsplit("\n", 1)[-1]
         return [(len(node.text) - len(regel), len(node.text))]
     return taal.zinnen(node.text)
+
+
+def vertaalwoorden(nodes: list[TextNode]) -> set[str]:
+    """De woorden van de fragmenten waar een Engelse vraag op vertaald kan worden (vier letters of meer)."""
+    return {w for n in nodes for w in taal.woorden(n.text) if len(w) >= 4 and w.isalpha()}
 
 
 def zin_id(node_id: str, nr: int) -> str:
@@ -224,6 +230,20 @@ class Index:
             with self._vertaal("openen van de zinnen"):
                 raise
 
+    def _woorden(self, maak: bool = False):
+        """De woordencollectie (een vector per woord van de bronnen), of None als die er niet is."""
+        client = self.client
+        naam = f"{self.naam}_woorden"
+        try:
+            if maak:
+                return client.get_or_create_collection(naam, embedding_function=None)
+            return client.get_collection(naam, embedding_function=None)
+        except Exception as e:
+            if "does not exist" in str(e) or "NotFound" in type(e).__name__:
+                return None
+            with self._vertaal("openen van de woorden"):
+                raise
+
     def _register(self):
         client = self.client
         with self._vertaal("openen van het bronnenregister"):
@@ -337,6 +357,35 @@ class Index:
             r = zinnen.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
         return dict(zip(r["ids"], r["embeddings"]))
 
+    def woordvectoren(self, woorden: set[str]) -> tuple[list[str], np.ndarray]:
+        """De opgeslagen vectoren van deze woorden (woorden zonder vector vallen weg), genormaliseerd."""
+        collectie = self._woorden()
+        if collectie is None or not woorden:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        gevonden, vectoren = [], []
+        lijst = sorted(woorden)
+        with self._vertaal("lezen van woorden"):
+            for i in range(0, len(lijst), LEES_BLOK):
+                r = collectie.get(ids=lijst[i : i + LEES_BLOK], include=["embeddings"])
+                gevonden += r["ids"]
+                vectoren += list(r["embeddings"])
+        if not gevonden:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        m = np.asarray(vectoren, dtype=np.float32)
+        return gevonden, m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+
+    def _voeg_woorden_toe(self, nodes: list[TextNode]) -> None:
+        """Vectoren voor de woorden van deze fragmenten die de woordencollectie nog niet heeft."""
+        collectie = self._woorden(maak=True)
+        woorden = sorted(vertaalwoorden(nodes))
+        bekend: set[str] = set()
+        for i in range(0, len(woorden), LEES_BLOK):
+            bekend.update(collectie.get(ids=woorden[i : i + LEES_BLOK], include=[])["ids"])
+        nieuw = [w for w in woorden if w not in bekend]
+        for i in range(0, len(nieuw), WOORD_BATCH):
+            deel = nieuw[i : i + WOORD_BATCH]
+            collectie.add(ids=deel, embeddings=self.embedder.get_text_embedding_batch(deel))
+
     def bronnen(self) -> list[dict]:
         """Het bronnenregister: per document titel, bestand, hash, pagina's en fragmenten."""
         register = self._register()
@@ -391,7 +440,7 @@ class Index:
         """De hele index (fragmenten en register) verwijderen; een beschadigde lokale index wordt weggegooid."""
         try:
             client = self.client
-            for naam in (self.naam, f"{self.naam}_bronnen", f"{self.naam}_zinnen"):
+            for naam in (self.naam, f"{self.naam}_bronnen", f"{self.naam}_zinnen", f"{self.naam}_woorden"):
                 try:
                     client.delete_collection(naam)
                 except Exception as e:
@@ -597,6 +646,8 @@ class Index:
             balk.update(len(deel))
             bij_blok(min(i + EMBED_BATCH, len(nodes)), len(nodes))
         balk.close()
+        # English questions are mapped onto the words of the sources by meaning (zoeken.Zoeker.vertaal).
+        self._voeg_woorden_toe(nodes)
         register.upsert(ids=[bron.id], embeddings=[[1.0]], documents=[json.dumps(gelezen.paginas, ensure_ascii=False)],
                         metadatas=[self._registerregel(gelezen, volledig=True)])
 

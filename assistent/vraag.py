@@ -242,6 +242,7 @@ class Vraag:
     noemt_aanbeveling: bool = False
     delen: list[str] = field(default_factory=list)
     kern: str | None = None  # the question sentence after a sketched situation ('Wij … . Hoe …?')
+    vertaald: list[str] = field(default_factory=list)  # an English question's words as words of the sources
 
     @property
     def tabel_entiteiten(self) -> list[Entiteit]:

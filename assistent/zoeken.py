@@ -12,7 +12,7 @@ from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 
 from assistent import taal
-from assistent.index import Index, bewijszinnen, zin_id, zoektekst
+from assistent.index import Index, bewijszinnen, vertaalwoorden, zin_id, zoektekst
 from assistent.vraag import Namen
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logge
 RRF_K = 60
 KANDIDATEN = 40
 ZIN_KANDIDATEN = 80
+VERTAAL_DREMPEL = 0.89  # cosine of an English word with its nearest source word to count as its translation (dev)
 NADRUK_VRAAGZIN = 0.3  # weight of the question sentence after a sketched situation (measured on dev: README)
 
 
@@ -48,6 +49,8 @@ class Corpus:
     df: Counter = field(default_factory=Counter)
     woordenschat: set[str] = field(default_factory=set)
     kalibratie: Kalibratie = field(default_factory=Kalibratie)
+    woorden: list[str] = field(default_factory=list)  # the rows of woordmatrix
+    woordmatrix: np.ndarray | None = None  # a normalised vector per source word, to translate English questions
     _namen: Namen | None = None
 
     def namen(self) -> Namen:
@@ -173,6 +176,10 @@ class Zoeker:
                 zinnen_van={n.node_id: bewijszinnen(n) for n in nodes}, bm25=bm25, df=df,
                 woordenschat={w for n in nodes for w in taal.woorden(zoektekst(n))})
             corpus.kalibratie = self._kalibreer(corpus)
+            try:
+                corpus.woorden, corpus.woordmatrix = self.index.woordvectoren(vertaalwoorden(nodes))
+            except Exception as e:  # without word vectors English questions are answered on meaning alone
+                log.warning("Woordvectoren niet te lezen (%s).", e)
             # Swap everything at once: a query sees the old or the new snapshot, never a mix.
             self.corpus = corpus
 
@@ -301,6 +308,27 @@ class Zoeker:
             t.score = gewicht_bm25 * (t.bm25 / hoogste_bm25) + (1 - gewicht_bm25) * dicht
 
     # ----- vocabulary -----
+
+    def vertaal(self, woorden: list[str]) -> list[str]:
+        """Engelse inhoudswoorden als de woorden van de bronnen die dezelfde betekenis hebben ('trust' → 'vertrouwen')."""
+        corpus = self.corpus
+        uit: list[str] = []
+        for w in woorden:
+            w = w.lower()
+            if len(w) < 4 or not w.isalpha():
+                continue
+            if w in corpus.woordenschat:
+                uit.append(w)  # 'radar', 'transitie': the same word in both languages
+                continue
+            if corpus.woordmatrix is None or not corpus.woorden:
+                continue
+            # The multilingual embedder places a word near its translation; only a close neighbour counts.
+            q = np.asarray(self.index.embedder.get_query_embedding(w), dtype=np.float32)
+            gelijkenis = corpus.woordmatrix @ (q / (np.linalg.norm(q) or 1.0))
+            beste = int(np.argmax(gelijkenis))
+            if gelijkenis[beste] >= VERTAAL_DREMPEL:
+                uit.append(corpus.woorden[beste])
+        return uit
 
     def onbekende_woorden(self, tekst: str) -> list[str]:
         """Inhoudswoorden uit de tekst die nergens in de bronnen voorkomen."""

@@ -161,6 +161,14 @@ def test_engelse_vraag_rangschikt_op_betekenis_ook_onder_het_nederlandse_niveau(
     assert a.gevonden and "moeilijk om bewoners te bereiken" in a.antwoord
 
 
+def test_engelse_vraag_kiest_de_zin_met_de_vertaling_van_zijn_woorden(echte_dienst):
+    # The index's own words, found by meaning: no glossary. An unrelated English word gets no translation.
+    vertaald = echte_dienst.zoeker.vertaal(["trust", "health", "football"])
+    assert "vertrouwen" in vertaald and "gezondheid" in vertaald and len(vertaald) == 2
+    a = echte_dienst.vraag("What happened to residents' trust when they were involved late?")
+    assert a.gevonden and "negatieve gevolgen voor het vertrouwen" in a.antwoord
+
+
 def test_een_aankondiging_van_een_lijst_zonder_lijst_eindigt_met_een_punt(echte_dienst):
     a = echte_dienst.vraag("Hoeveel aanbevelingen krijgen gemeenten mee?")
     assert a.gevonden and "zeven" in a.antwoord

@@ -10,7 +10,7 @@ import pytest
 from assistent import bronnen as b
 from assistent.backends.embedders import NepEmbedding
 from assistent.fouten import IndexFout
-from assistent.index import HERBOUW, SCHEMA, Index
+from assistent.index import HERBOUW, SCHEMA, Index, vertaalwoorden
 from conftest import BRONNEN
 from hulp import TESTPAGINAS, VOET, assistent, cli_omgeving, schrijf_pdf
 
@@ -142,6 +142,21 @@ def test_wijzigen_verwijderen_toevoegen(index, bronmap):
     assert "zonnepanelen op daken" in teksten and "isolatie van huurwoningen" not in teksten
     assert sorted(r["bestand"] for r in index.bronnen()) == sorted(na)
     assert all(r["volledig"] for r in index.bronnen())
+
+
+def test_woordvectoren_eenmaal_per_woord_en_een_nieuwe_bron_voegt_alleen_zijn_nieuwe_woorden_toe(index, bronmap):
+    index.bouw(bronmap, voortgang=False)
+    woorden = vertaalwoorden(index.alle_nodes())
+    assert "zonnepanelen" not in woorden and index._woorden().count() == len(woorden)
+    ervoor = index._woorden().get(ids=["bewoners"], include=["embeddings"])["embeddings"][0]
+    _schrijf_txt(bronmap / "zon.txt", "zonnepanelen op daken")
+    index.bouw(bronmap, voortgang=False)
+    # Only the new file's new words were embedded; a word both files use keeps its one vector.
+    assert index._woorden().count() == len(vertaalwoorden(index.alle_nodes())) == len(woorden | {"zonnepanelen", "daken"})
+    assert index._woorden().get(ids=["bewoners"], include=["embeddings"])["embeddings"][0] == pytest.approx(ervoor)
+    gevonden, matrix = index.woordvectoren({"zonnepanelen", "bewoners", "onbekendwoord"})
+    assert sorted(gevonden) == ["bewoners", "zonnepanelen"] and matrix.shape[0] == 2
+    assert abs(float((matrix[0] ** 2).sum()) - 1.0) < 1e-5
 
 
 def test_bestand_zonder_catalogus_krijgt_afgeleide_titel(index, bronmap):
