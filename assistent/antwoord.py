@@ -541,8 +541,11 @@ class Extractief:
         # nearly as well: a second place in the publication where it is discussed (measured in evals/README.md).
         ander = None
         if all(g.node is beste.node for g in gekozen) and not any(v.is_(s) for s in _FEITVRAGEN):
-            ander = next((k for k in kandidaten[1:] if k.node is not beste.node and not k.zin.endswith("?")
-                          and k.score >= beste.score - AFSTAND_ANDERE), None)
+            # It comes alone, without its neighbours: a question, a list's introduction or a sentence that leans on
+            # the one before it ('Bijvoorbeeld met …', 'Want …') would say nothing by itself.
+            ander = next((k for k in kandidaten[1:] if k.node is not beste.node and k.score >= beste.score - AFSTAND_ANDERE
+                          and not k.zin.endswith(("?", ":")) and not _LEUNT.match(k.zin)
+                          and not re.match(r"(Bijvoorbeeld|Zoals)\b", k.zin)), None)
         if (v.is_("getal") or v.is_("tijd")) and not re.search(r"\d", beste.zin):
             # A factoid question gets the fact, when a sentence with a number matches it nearly as well.
             met_getal = next((k for k in kandidaten[1:4] if re.search(r"\d", k.zin) and k.score >= beste.score - AFSTAND_FEIT), None)

@@ -346,7 +346,7 @@ def analyseer(tekst: str, namen: Namen | None = None, bekend_woord=lambda w: Fal
                                and not any(b <= plat.find(zonder_accenten(n)) < e for b, e in posities))
     # The context a follow-up carries along ('… vorm? (lichtste vorm opgaven)') is no second question.
     eigen = _MEEGENOMEN.sub("", tekst)
-    v.delen = [d.strip(" ?") + "?" for d in _SPLITS.split(eigen) if len(taal.inhoudswoorden(d)) >= 2]
+    v.delen = [d.strip(" ?,;:") + "?" for d in _SPLITS.split(eigen) if len(taal.inhoudswoorden(d)) >= 2]
     if len(v.delen) < 2 or (v.subpunt and v.rangtelwoord):
         v.delen = []  # 'Welke aanbeveling is nummer vijf, en wat is daarvan het derde punt?' is one question
     return v

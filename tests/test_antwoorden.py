@@ -196,6 +196,14 @@ def test_open_vraag_uit_een_passage_citeert_ook_een_tweede_plek_die_bijna_even_g
     assert len({c.id for c in a.citaten}) == 2 and {c.pagina for c in a.citaten} == {1, 5}
 
 
+def test_de_tweede_plek_brengt_geen_zin_die_op_een_ontbrekende_zin_leunt(echte_dienst):
+    a = echte_dienst.vraag("Are the successful examples of linking tasks followed by other municipalities?")
+    assert a.gevonden and "navolging" in a.antwoord
+    # 'Want er is nieuwe kennis …' alone, from another passage, explains a sentence the answer does not hold.
+    zinnen = [cit.zonder_markers(z.tekst).strip() for z in cit.splits_antwoord(a.antwoord)]
+    assert not any(re.match(r"(Want|Bijvoorbeeld|Zoals)\b", z) for z in zinnen), a.antwoord
+
+
 def test_hoeveel_vraag_kiest_de_zin_die_telt_wat_gevraagd_wordt(echte_dienst):
     a = echte_dienst.vraag("Hoeveel wijken deden mee?")
     # 'Drie gemeenten … stroomden in' holds numbers too, but counts municipalities, not neighbourhoods.

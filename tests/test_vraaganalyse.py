@@ -170,3 +170,8 @@ def test_verwijzing_naar_de_bron_gaat_uit_de_zoekvraag():
     # When the publication itself is asked about, or nothing would be left, the question stays as it is.
     assert taal.zonder_bronzinsdeel("Wat is de titel van het rapport uit 2019?") == "Wat is de titel van het rapport uit 2019?"
     assert taal.zonder_bronzinsdeel("Wat zegt de publicatie?") == "Wat zegt de publicatie?"
+
+
+def test_een_deel_van_een_tweeledige_vraag_eindigt_niet_op_komma_vraagteken():
+    v = analyseer("Als de weg toch open moet voor warmteleidingen, wat kun je dan meteen meenemen, en hoe heet dat?")
+    assert v.delen == ["Als de weg toch open moet voor warmteleidingen, wat kun je dan meteen meenemen?", "hoe heet dat?"]
