@@ -217,31 +217,24 @@ class Index:
 
     def _zinnen(self, maak: bool = False):
         """De zinnencollectie (een vector per bewijszin), of None als die er niet is."""
-        client = self.client
-        naam = f"{self.naam}_zinnen"
-        try:
-            if maak:
-                return client.get_or_create_collection(naam, embedding_function=None,
-                                                       configuration={"hnsw": {"space": "cosine"}})
-            return client.get_collection(naam, embedding_function=None)
-        except Exception as e:
-            if "does not exist" in str(e) or "NotFound" in type(e).__name__:
-                return None
-            with self._vertaal("openen van de zinnen"):
-                raise
+        return self._bijcollectie("zinnen", maak, {"hnsw": {"space": "cosine"}})
 
     def _woorden(self, maak: bool = False):
         """De woordencollectie (een vector per woord van de bronnen), of None als die er niet is."""
+        return self._bijcollectie("woorden", maak)
+
+    def _bijcollectie(self, soort: str, maak: bool, configuratie: dict | None = None):
+        """Een collectie naast de fragmenten ('zinnen', 'woorden'), of None als die er niet is."""
         client = self.client
-        naam = f"{self.naam}_woorden"
+        naam = f"{self.naam}_{soort}"
         try:
             if maak:
-                return client.get_or_create_collection(naam, embedding_function=None)
+                return client.get_or_create_collection(naam, embedding_function=None, configuration=configuratie)
             return client.get_collection(naam, embedding_function=None)
         except Exception as e:
             if "does not exist" in str(e) or "NotFound" in type(e).__name__:
                 return None
-            with self._vertaal("openen van de woorden"):
+            with self._vertaal(f"openen van de {soort}"):
                 raise
 
     def _register(self):
