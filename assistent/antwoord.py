@@ -24,6 +24,8 @@ AFSTAND_TWEEDE = 0.08  # a second sentence this close to the best one joins the 
 AFSTAND_AANSLUITEND = 0.15  # the sentence right after a chosen one may be a little further off
 AFSTAND_VORIGE = 0.3  # an open answer also brings the sentence before a chosen one when that scores this close
 AFSTAND_ANDERE = 0.12  # an open answer from one passage also quotes the best sentence of another this close
+STRAF_GEZEGD = 0.2  # a follow-up ('Waarom is dat?') wants what the answer before it did not say yet (dev)
+OVERLAP_GEZEGD = 0.5  # share of a sentence's stems in a sentence of that answer to count as said already
 AFSTAND_FEIT = 0.05  # a sentence holding the asked number or date may replace a slightly better one
 
 # Words about publications as such: 'de zeven aanbevelingen van het programma' asks for the list, nothing more.
@@ -486,6 +488,8 @@ class Extractief:
                     score += 0.06
                 if _LEUNT.match(zin):
                     score -= 0.02  # leans on the sentence before it (which an open question's answer then brings)
+                if v.al_gezegd and any(_overlapt(zin, g) for g in v.al_gezegd):
+                    score -= STRAF_GEZEGD
                 if len(zin.split()) > 45:
                     score -= 0.03
                 if zin.endswith("?"):
@@ -749,6 +753,11 @@ def _genoemd_binnen_filters(v: Vraag, r: Zoekresultaat) -> list[Entiteit]:
 
 def _zelfde_tekst(a: str, b: str) -> bool:
     return re.sub(r"\W+", " ", a.lower()).strip() == re.sub(r"\W+", " ", b.lower()).strip()
+
+
+def _overlapt(zin: str, gezegd: str) -> bool:
+    sa, sb = set(taal.stammen(zin)), set(taal.stammen(gezegd))
+    return bool(sa and sb) and len(sa & sb) / len(sa) > OVERLAP_GEZEGD
 
 
 def _bijna_gelijk(a: str, b: str) -> bool:

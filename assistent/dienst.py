@@ -292,6 +292,10 @@ class Dienst:
         antwoorder, gekozen, melding = self._antwoorder(gekozen, modus)
         zelfstandige = self._zelfstandig(vraag, gesprek, antwoorder)
         v = self._ontleed(zelfstandige, taalcode)
+        if zelfstandige != vraag:
+            # 'Waarom is dat?' wants what the previous answer did not say yet.
+            vorige = next((b["tekst"] for b in reversed(gesprek) if b["rol"] == "assistent"), "")
+            v.al_gezegd = [cit.zonder_markers(z.tekst) for z in cit.splits_antwoord(vorige)]
         # Search with the analysed text: injected instructions are no part of what is asked.
         resultaat = self.zoeker.zoek(v.tekst, k=self.instellingen.top_k, bron=bron, aanbeveling=aanbeveling,
                                      taalcode=taalcode, nadruk=v.kern)

@@ -243,6 +243,7 @@ class Vraag:
     delen: list[str] = field(default_factory=list)
     kern: str | None = None  # the question sentence after a sketched situation ('Wij … . Hoe …?')
     vertaald: list[str] = field(default_factory=list)  # an English question's words as words of the sources
+    al_gezegd: list[str] = field(default_factory=list)  # a follow-up: the sentences of the answer it follows up on
 
     @property
     def tabel_entiteiten(self) -> list[Entiteit]:

@@ -189,3 +189,17 @@ def test_vervolgvraag_met_een_kaal_aanwijzend_woord_in_een_vergelijking(echte_di
         a = echte_dienst.vraag(vraag, gesprek=_gesprek(eerste.vraag, eerste.antwoord))
         # 'die' is last time's neighbourhood, compared with the new name; not the old question about the new name.
         assert "Nijverheid" in a.zelfstandige_vraag and "Zwanenveld heeft dus meer inwoners dan Nijverheid" in a.antwoord, vraag
+
+
+def test_vervolgvraag_herhaalt_het_vorige_antwoord_niet(echte_dienst):
+    from assistent import citaten as cit
+
+    vraag = "Komt de warmtetransitie in de wijken snel op gang?"
+    eerste = echte_dienst.vraag(vraag)
+    assert eerste.gevonden
+    a = echte_dienst.vraag("Waarom is dat?", [{"rol": "gebruiker", "tekst": vraag},
+                                              {"rol": "assistent", "tekst": eerste.antwoord}])
+    # What was just said is no answer to 'why': the follow-up brings sentences the user has not read yet.
+    gezegd = {cit.zonder_markers(z.tekst).strip() for z in cit.splits_antwoord(eerste.antwoord)}
+    nieuw = [cit.zonder_markers(z.tekst).strip() for z in cit.splits_antwoord(a.antwoord)]
+    assert a.gevonden and nieuw and not set(nieuw) & gezegd, a.antwoord
