@@ -173,5 +173,5 @@ def test_verwijzing_naar_de_bron_gaat_uit_de_zoekvraag():
 
 
 def test_een_deel_van_een_tweeledige_vraag_eindigt_niet_op_komma_vraagteken():
-    v = analyseer("Als de weg toch open moet voor warmteleidingen, wat kun je dan meteen meenemen, en hoe heet dat?")
-    assert v.delen == ["Als de weg toch open moet voor warmteleidingen, wat kun je dan meteen meenemen?", "hoe heet dat?"]
+    v = analyseer("Als de weg toch open moet voor warmteleidingen, wat kun je dan meteen meenemen, en hoe heet die vorm?")
+    assert v.delen == ["Als de weg toch open moet voor warmteleidingen, wat kun je dan meteen meenemen?", "hoe heet die vorm?"]
