@@ -558,6 +558,7 @@ class Extractief:
         # 'Hoeveel woningen zijn afgekoppeld?' counts things (a plural); 'Hoeveel invloed …' does not.
         if v.geteld and re.search(r"(en|s)$", v.geteld[0]) and not any(_noemt_aantal(g.zin) for g in gekozen):
             return None  # no chosen sentence gives any number or quantity of them
+        hoofd = gekozen[0]  # the sentence the answer rests on, after a number or date took its place
         if v.is_("voorbeeld"):
             gekozen = self._met_vervolg(r, gekozen)
         elif not any(v.is_(s) for s in _FEITVRAGEN):
@@ -580,7 +581,9 @@ class Extractief:
             # Overlapping chunks hold the same sentence twice; it is said once.
             if not any(_zelfde_tekst(k.zin, u.zin) for u in uniek.values()):
                 uniek.setdefault((k.node.node_id, k.positie), k)
-        gekozen = sorted(uniek.values(), key=lambda k: (k.node.metadata.get("document", ""),
+        # In the order of the text; a number, a moment or a name asked for comes first, with its passage.
+        eerst = hoofd.node.node_id if (v.is_("getal") or v.is_("tijd") or v.is_("wie")) and not v.is_("lijst") else None
+        gekozen = sorted(uniek.values(), key=lambda k: (k.node.node_id != eerst, k.node.metadata.get("document", ""),
                                                         k.node.metadata.get("volgnr", 0), k.positie))
         passages: list[TextNode] = []
         scores: list[float] = []

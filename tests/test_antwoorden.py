@@ -204,6 +204,13 @@ def test_de_tweede_plek_brengt_geen_zin_die_op_een_ontbrekende_zin_leunt(echte_d
     assert not any(re.match(r"(Want|Bijvoorbeeld|Zoals)\b", z) for z in zinnen), a.antwoord
 
 
+def test_een_getal_uit_twee_passages_noemt_eerst_de_zin_waarop_het_antwoord_rust(echte_dienst):
+    a = echte_dienst.vraag("Met hoeveel gemeenten begon het experiment eind 2018?")
+    # In text order the introduction ('achttien gemeenten vanaf eind 2018') would come first and mislead.
+    assert a.gevonden and a.antwoord.startswith("Eind 2018 ging het programma van start met vijftien"), a.antwoord
+    assert a.citaten[0].pagina == 4
+
+
 def test_hoeveel_vraag_kiest_de_zin_die_telt_wat_gevraagd_wordt(echte_dienst):
     a = echte_dienst.vraag("Hoeveel wijken deden mee?")
     # 'Drie gemeenten … stroomden in' holds numbers too, but counts municipalities, not neighbourhoods.
