@@ -444,7 +444,7 @@ class Extractief:
         if v.taal == "en" and stammen_v:
             # A word without a translation still belongs to the question, as a rare one: covering only the
             # translated words ('programme', 'start') must not pass for covering the question (evals/README.md).
-            onvertaald = max(0, len([w for w in v.onderwerp if len(w) >= 4 and w.isalpha()]) - len(v.vertaald))
+            onvertaald = max(0, len([w for w in v.onderwerp if taal.vertaalbaar(w)]) - len(v.vertaald))
             totaal += onvertaald * corpus.idf("")
         hoogste = max(1e-6, max((t.score for t in r.treffers), default=0.0))
         w_lex = GEWICHT_LEXICAAL if v.taal != "en" or stammen_v else 0.0
@@ -452,6 +452,7 @@ class Extractief:
         # Answerability of an English question stays judged on meaning: a few translated words must not carry it.
         w_basis = 0.0 if v.taal == "en" else w_lex
         sectie_cache: dict[str, set[str]] = {}
+        gezegd = [s for s in (set(taal.stammen(g)) for g in v.al_gezegd) if s]
         uit: list[Kandidaat] = []
         treffers = [t for t in r.treffers if t.metadata.get("soort") not in {"tabel", "tabelrij"}]
         if alleen is not None:
@@ -468,7 +469,8 @@ class Extractief:
                     continue
                 if j == 0 and t.metadata.get("soort") == "aanbeveling":
                     continue  # the title line; recommendations as such are answered as data
-                z_stammen = set(taal.stammen(zin)) | kop_stammen
+                eigen = set(taal.stammen(zin))
+                z_stammen = eigen | kop_stammen
                 lex = sum(corpus.idf(s) for s in stammen_v if taal.dekt(s, z_stammen)) / totaal
                 dicht = kal.normaliseer(t.zinscores[j]) if j < len(t.zinscores) else 0.0
                 rang = GEWICHT_RANG * max(0.0, t.score) / hoogste
@@ -488,8 +490,8 @@ class Extractief:
                     score += 0.06
                 if _LEUNT.match(zin):
                     score -= 0.02  # leans on the sentence before it (which an open question's answer then brings)
-                if v.al_gezegd and any(_overlapt(zin, g) for g in v.al_gezegd):
-                    score -= STRAF_GEZEGD
+                if eigen and any(len(eigen & g) / len(eigen) > OVERLAP_GEZEGD for g in gezegd):
+                    score -= STRAF_GEZEGD  # mostly the words of a sentence of the answer it follows up on
                 if len(zin.split()) > 45:
                     score -= 0.03
                 if zin.endswith("?"):
@@ -756,11 +758,6 @@ def _genoemd_binnen_filters(v: Vraag, r: Zoekresultaat) -> list[Entiteit]:
 
 def _zelfde_tekst(a: str, b: str) -> bool:
     return re.sub(r"\W+", " ", a.lower()).strip() == re.sub(r"\W+", " ", b.lower()).strip()
-
-
-def _overlapt(zin: str, gezegd: str) -> bool:
-    sa, sb = set(taal.stammen(zin)), set(taal.stammen(gezegd))
-    return bool(sa and sb) and len(sa & sb) / len(sa) > OVERLAP_GEZEGD
 
 
 def _bijna_gelijk(a: str, b: str) -> bool:

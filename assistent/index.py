@@ -86,7 +86,7 @@ def bewijszinnen(node: TextNode) -> list[tuple[int, int]]:
 
 def vertaalwoorden(nodes: list[TextNode]) -> set[str]:
     """De woorden van de fragmenten waar een Engelse vraag op vertaald kan worden (vier letters of meer)."""
-    return {w for n in nodes for w in taal.woorden(n.text) if len(w) >= 4 and w.isalpha()}
+    return {w for n in nodes for w in taal.woorden(n.text) if taal.vertaalbaar(w)}
 
 
 def zin_id(node_id: str, nr: int) -> str:

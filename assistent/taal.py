@@ -80,6 +80,11 @@ def stam(woord: str) -> str:
     return "-".join(_STAMMER.stemWord(deel) for deel in woord.split("-") if deel)
 
 
+def vertaalbaar(woord: str) -> bool:
+    """Of een woord een vertaling naar een bronwoord krijgt: letters alleen, vier of meer."""
+    return len(woord) >= 4 and woord.isalpha()
+
+
 def inhoudswoorden(tekst: str) -> list[str]:
     """Woorden zonder stopwoorden en vraagwoorden."""
     return [w for w in woorden(tekst) if w not in STOPWOORDEN and w not in VRAAGWOORDEN and (len(w) > 1 or w.isdigit())]

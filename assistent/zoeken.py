@@ -315,7 +315,7 @@ class Zoeker:
         uit: list[str] = []
         for w in woorden:
             w = w.lower()
-            if len(w) < 4 or not w.isalpha():
+            if not taal.vertaalbaar(w):
                 continue
             if w in corpus.woordenschat:
                 uit.append(w)  # 'radar', 'transitie': the same word in both languages
